@@ -1,0 +1,358 @@
+"""The ``stance`` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from ._version import __version__
+from .errors import StanceError
+from .io import FORMATS, STDIN, read_records, write_records
+from .model import StanceModel, load
+from .types import Document, Record
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_STANCE_LABELS = ("conditional", "opposed", "supportive")
+
+
+class _Interrupted(Exception):
+    def __init__(self, signum: int):
+        self.signum = signum
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        with _signals_raise():
+            return args.handler(args)
+    except _Interrupted as exc:
+        print(f"stance: interrupted by signal {exc.signum}; no output file was left behind.", file=sys.stderr)
+        return 128 + exc.signum
+    except StanceError as exc:
+        print(f"stance: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader went away (`stance score ... | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stance",
+        description="Label each sentence of news text with its stance toward a ceasefire: "
+        "supportive, conditional, opposed or neutral.",
+        epilog="Run `stance COMMAND --help` for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"stance {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    score = commands.add_parser(
+        "score", help="score text, JSONL or CSV files sentence by sentence",
+        description="Split documents into sentences and label each one. Text files are one "
+        "document each; JSONL and CSV hold one document per record. Writes one JSON object "
+        "(or CSV row) per sentence, in input order. Bad records are reported on stderr with "
+        "file and line, and every other record is still scored.",
+    )
+    score.add_argument("inputs", nargs="*", default=[STDIN], metavar="INPUT",
+                       help="files to score, or - for standard input (default: -)")
+    score.add_argument("-o", "--output", default=STDIN, metavar="FILE",
+                       help="write here instead of standard output; written atomically")
+    score.add_argument("-F", "--force", action="store_true", help="overwrite an existing output file")
+    score.add_argument("--format", choices=("auto", *FORMATS), default="auto",
+                       help="input format (default: from the file suffix; stdin is text)")
+    score.add_argument("--output-format", choices=("jsonl", "csv"), default=None,
+                       help="output format (default: from the output suffix, else jsonl)")
+    score.add_argument("--text-field", default="text", help="JSONL key or CSV column of the text")
+    score.add_argument("--id-field", default="id", help="JSONL key or CSV column of the document id")
+    score.add_argument("--per-document", action="store_true",
+                       help="write one summary per document (counts and mean probabilities)")
+    score.add_argument("--exclude-neutral", action="store_true",
+                       help="choose among the three stances only; never label a sentence neutral")
+    score.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                       help="label a sentence neutral when its top probability is below P")
+    score.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict",
+                       help="invalid UTF-8: report the record (strict) or replace bad bytes")
+    score.add_argument("--errors", metavar="FILE",
+                       help="also write one JSON line per failed record to FILE")
+    score.add_argument("-j", "--jobs", type=int, default=1, help="worker processes; -1 = all cores")
+    score.add_argument("-b", "--batch-size", type=_positive_int, default=256,
+                       help="documents per chunk of work (default: 256)")
+    score.add_argument("--scheduler", metavar="ADDRESS",
+                       help="score on this Dask scheduler (needs ceasefire-stance[dask])")
+    score.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    _add_model_option(score)
+    score.set_defaults(handler=_score_command)
+
+    explain = commands.add_parser("explain", help="show the label, probabilities and n-grams of sentences",
+                                  description="Score each sentence as one unit and show why.")
+    explain.add_argument("sentences", nargs="+", metavar="SENTENCE")
+    explain.add_argument("-n", "--top", type=_positive_int, default=8, help="n-grams to show (default: 8)")
+    explain.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    _add_model_option(explain)
+    explain.set_defaults(handler=_explain_command)
+
+    train = commands.add_parser("train", help="train a model on a labelled corpus",
+                                description="Fit the pipeline on JSONL records with 'text', 'label' and "
+                                "'conflict', evaluate it by leaving conflicts out, and write "
+                                "OUTPUT.npz and OUTPUT.json.")
+    train.add_argument("--seeds", nargs="+", default=["seeds/corpus"], metavar="PATH",
+                       help="corpus files or folders (default: seeds/corpus)")
+    train.add_argument("-o", "--output", required=True, help="model base path, e.g. models/stance-v2")
+    train.add_argument("--no-eval", action="store_true", help="skip the grouped cross-validation")
+    train.set_defaults(handler=_train_command)
+
+    info = commands.add_parser("info", help="show the model card: labels, data, figures, versions")
+    info.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    _add_model_option(info)
+    info.set_defaults(handler=_info_command)
+
+    report = commands.add_parser("report", help="write a self-contained HTML report of scored documents",
+                                 description="Score documents and write one HTML file that shows every "
+                                 "sentence highlighted by its stance, with probabilities and reasons.")
+    report.add_argument("inputs", nargs="+", metavar="INPUT")
+    report.add_argument("-o", "--output", required=True, metavar="FILE")
+    report.add_argument("-F", "--force", action="store_true", help="overwrite an existing output file")
+    report.add_argument("--format", choices=("auto", *FORMATS), default="auto")
+    report.add_argument("--text-field", default="text")
+    report.add_argument("--id-field", default="id")
+    report.add_argument("--max-documents", type=_positive_int, default=1000,
+                        help="documents shown at most; the rest are counted (default: 1000)")
+    _add_model_option(report)
+    report.set_defaults(handler=_report_command)
+    return parser
+
+
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="PATH", help="a saved model (default: the shipped one)")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    return number
+
+
+def _score_command(args: argparse.Namespace) -> int:
+    model = load(args.model)
+    output_format = args.output_format or ("csv" if str(args.output).endswith(".csv") else "jsonl")
+    tally = _Tally(quiet=args.quiet)
+    records = _all_records(args.inputs, args)
+    with _output(args.output, force=args.force) as out, _error_sink(args.errors) as errors_out:
+        documents = tally.documents(records, errors_out)
+        if args.scheduler:
+            from .cluster import score_on_scheduler
+
+            results = score_on_scheduler(args.scheduler, documents, model_path=model.path,
+                                         batch_size=args.batch_size, labels=_allowed(args),
+                                         min_confidence=args.min_confidence)
+        else:
+            results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
+                                            labels=_allowed(args), min_confidence=args.min_confidence)
+        items = _summaries(model, results) if args.per_document else _flatten(results)
+        write_records(tally.sentences(items), out, format=output_format, labels=model.labels)
+    tally.finish()
+    return EXIT_FAILED if tally.failed else EXIT_OK
+
+
+def _allowed(args: argparse.Namespace) -> tuple[str, ...] | None:
+    return _STANCE_LABELS if args.exclude_neutral else None
+
+
+def _all_records(inputs: Iterable[str], args: argparse.Namespace) -> Iterator[Record]:
+    for path in inputs:
+        yield from read_records(path, format=args.format, text_field=args.text_field,
+                                id_field=args.id_field, encoding_errors=args.encoding_errors)
+
+
+def _flatten(results):
+    for records in results:
+        yield from records
+
+
+def _summaries(model: StanceModel, results):
+    for records in results:
+        yield model.summarize(records)
+
+
+class _Tally:
+    """Counts what flows through, reports failures, and draws progress on a terminal."""
+
+    def __init__(self, *, quiet: bool):
+        self.quiet = quiet
+        self.progress = not quiet and sys.stderr.isatty()
+        self.n_documents = self.n_sentences = self.failed = 0
+        self.started = self._last_draw = time.perf_counter()
+
+    def documents(self, records: Iterable[Record], errors_out: TextIO | None) -> Iterator[Document]:
+        for record in records:
+            if record.document is None:
+                self.failed += 1
+                print(f"stance: error: {record.source}:{record.line_no}: {record.error}", file=sys.stderr)
+                if errors_out is not None:
+                    errors_out.write(json.dumps({"source": record.source, "line": record.line_no,
+                                                 "error": record.error}, ensure_ascii=False) + "\n")
+                continue
+            self.n_documents += 1
+            yield record.document
+
+    def sentences(self, items):
+        for item in items:
+            self.n_sentences += 1
+            if self.progress and self.n_sentences % 512 == 0:
+                self._draw()
+            yield item
+
+    def _draw(self) -> None:
+        now = time.perf_counter()
+        if now - self._last_draw >= 0.25:
+            self._last_draw = now
+            rate = self.n_sentences / max(now - self.started, 1e-9)
+            print(f"\r{self.n_documents} documents, {self.n_sentences} records, {rate:,.0f}/s ",
+                  end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.progress:
+            print("\r\033[K", end="", file=sys.stderr)
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.started
+            print(f"stance: {self.n_documents} documents, {self.n_sentences} records written, "
+                  f"{self.failed} failed, {elapsed:.2f} s", file=sys.stderr)
+
+
+@contextmanager
+def _output(path: str, *, force: bool):
+    """Yield a text stream; a file appears under its name only once it is complete."""
+    if path == STDIN:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise StanceError(f"Output file {target} already exists; use --force to overwrite it.")
+    temporary = target.with_name(f".{target.name}.part-{os.getpid()}")
+    try:
+        handle = open(temporary, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise StanceError(f"Cannot write output file {target}: {exc.strerror or exc}.") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _error_sink(path: str | None):
+    if path is None:
+        yield None
+        return
+    with _output(path, force=True) as handle:
+        yield handle
+
+
+@contextmanager
+def _signals_raise():
+    """Turn SIGINT and SIGTERM into an exception, so output files are cleaned up."""
+    def handler(signum, frame):
+        raise _Interrupted(signum)
+
+    try:
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _explain_command(args: argparse.Namespace) -> int:
+    model = load(args.model)
+    for sentence in args.sentences:
+        why = model.explain(sentence, top=args.top)
+        if args.json:
+            print(json.dumps(why.to_dict(), ensure_ascii=False))
+            continue
+        probabilities = "  ".join(f"{label} {p:.2f}" for label, p in why.probabilities.items())
+        print(f"{why.label.upper():<12} {sentence}\n  {probabilities}")
+        for name, weight in why.features:
+            print(f"    {weight:+.3f}  {name}")
+    return EXIT_OK
+
+
+def _train_command(args: argparse.Namespace) -> int:
+    from .train import train
+
+    started = time.perf_counter()
+    manifest_path = train(args.seeds, args.output, evaluate=not args.no_eval)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    data = manifest["training_data"]
+    print(f"stance: trained on {data['n_sentences']} sentences ({data['n_conflicts']} conflicts) "
+          f"in {time.perf_counter() - started:.1f} s; wrote {manifest_path}", file=sys.stderr)
+    if "evaluation" in manifest:
+        evaluation = manifest["evaluation"]
+        print(f"stance: {evaluation['protocol']}: macro-F1 {evaluation['macro_f1']:.3f}, "
+              f"accuracy {evaluation['accuracy']:.3f}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _info_command(args: argparse.Namespace) -> int:
+    model = load(args.model)
+    manifest = model.manifest
+    if args.json:
+        print(json.dumps(manifest, indent=2, sort_keys=True))
+        return EXIT_OK
+    data = manifest.get("training_data", {})
+    evaluation = manifest.get("evaluation", {})
+    lines = [
+        f"stance {__version__}",
+        f"weights:      {model.path}",
+        f"labels:       {', '.join(model.labels)}",
+        f"trained with: stance {manifest.get('stance_version')}, scikit-learn {manifest.get('sklearn_version')}",
+        f"data:         {data.get('n_sentences', '?')} sentences, {data.get('n_conflicts', '?')} conflicts, "
+        f"sha256 {str(data.get('sha256', '?'))[:16]}",
+    ]
+    if evaluation:
+        per_class = ", ".join(f"{k} {v:.3f}" for k, v in evaluation.get("f1", {}).items())
+        lines.append(f"evaluation:   {evaluation.get('protocol')}: macro-F1 {evaluation.get('macro_f1'):.3f}, "
+                     f"accuracy {evaluation.get('accuracy'):.3f}")
+        lines.append(f"per-class F1: {per_class}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from .report import render_report
+
+    model = load(args.model)
+    tally = _Tally(quiet=True)
+    records = _all_records(args.inputs, argparse.Namespace(**{**vars(args), "encoding_errors": "strict"}))
+    started = time.perf_counter()
+    with _output(args.output, force=args.force) as out:
+        html = render_report(model, tally.documents(records, None), max_documents=args.max_documents)
+        out.write(html)
+    size = len(html.encode("utf-8"))
+    print(f"stance: wrote {args.output} ({size / 1024:.1f} KiB, {tally.n_documents} documents, "
+          f"{tally.failed} failed) in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return EXIT_FAILED if tally.failed else EXIT_OK

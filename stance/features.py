@@ -1,0 +1,136 @@
+"""Build the scikit-learn pipeline that turns sentences into stance probabilities."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+__all__ = ["DEFAULT_PARAMS", "PREPROCESSORS", "make_pipeline", "mark_negation"]
+
+_NEGATORS = re.compile(
+    r"\b(?:not|no|never|nor|without|cannot|refuse[sd]?|refusing|reject(?:s|ed|ing)?|"
+    r"rule[sd]? out|won't|wouldn't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|"
+    r"can't|couldn't|shouldn't|will not|would not)\b"
+)
+_SCOPE_END = re.compile(r"[.,;:!?\"“”()]|\b(?:but|until|unless|while|although|though|and)\b")
+
+
+def mark_negation(text: str) -> str:
+    """Lower-case ``text`` and prefix the words in a negation's scope with ``neg_``.
+
+    The scope runs from a negator ("not", "no", "never", "without", "rejected",
+    "n't", ...) to the next punctuation mark or clause word ("but", "until", ...),
+    so "is not ready for a truce" yields the token ``neg_truce``, which the model
+    can weigh apart from "ready for a truce".
+
+    Examples
+    --------
+    >>> mark_negation("He is not ready for a truce, but talks go on.")
+    'he is not neg_ready neg_for neg_a neg_truce, but talks go on.'
+    """
+    text = text.lower().replace("’", "'")
+    pieces: list[str] = []
+    position = 0
+    for negator in _NEGATORS.finditer(text):
+        if negator.start() < position:
+            continue
+        scope_start = negator.end()
+        stop = _SCOPE_END.search(text, scope_start)
+        scope_end = stop.start() if stop else len(text)
+        pieces.append(text[position:scope_start])
+        pieces.append(re.sub(r"\b(\w)", r"neg_\1", text[scope_start:scope_end]))
+        position = scope_end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+#: Named text preprocessors a saved model may refer to. Weights name one of these
+#: by key; they never carry code.
+PREPROCESSORS: dict[str, Callable[[str], str]] = {"mark_negation": mark_negation}
+
+#: The settings of the shipped model, chosen by the grouped search in
+#: ``benchmarks/accuracy.py``.
+DEFAULT_PARAMS: dict[str, Any] = {
+    "word_ngram_range": (1, 3),
+    "char_ngram_range": (2, 5),
+    "min_df": 2,
+    "sublinear_tf": True,
+    "negation": True,
+    "C": 10.0,
+    "class_weight": "balanced",
+}
+
+
+def make_pipeline(**params: Any) -> Pipeline:
+    """Return an unfitted stance pipeline with the shipped settings.
+
+    The result is a plain :class:`sklearn.pipeline.Pipeline`: ``features`` (a
+    :class:`~sklearn.pipeline.FeatureUnion` of a word and a character
+    :class:`~sklearn.feature_extraction.text.TfidfVectorizer`) followed by ``clf``
+    (a multinomial :class:`~sklearn.linear_model.LogisticRegression`). Fit, clone
+    or tune it like any estimator.
+
+    Parameters
+    ----------
+    **params
+        Overrides of :data:`DEFAULT_PARAMS`: ``word_ngram_range``,
+        ``char_ngram_range`` (``None`` drops the character features), ``min_df``,
+        ``sublinear_tf``, ``negation`` (mark negation scope in word features),
+        ``C`` and ``class_weight``.
+
+    Returns
+    -------
+    Pipeline
+        Unfitted.
+
+    Raises
+    ------
+    TypeError
+        If a parameter name is unknown.
+
+    Examples
+    --------
+    >>> pipe = make_pipeline(C=1.0)
+    >>> [name for name, _ in pipe.steps]
+    ['features', 'clf']
+    """
+    unknown = sorted(set(params) - set(DEFAULT_PARAMS))
+    if unknown:
+        raise TypeError(
+            f"make_pipeline() got unknown parameters {unknown}; expected some of "
+            f"{sorted(DEFAULT_PARAMS)}."
+        )
+    settings = {**DEFAULT_PARAMS, **params}
+    word = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=tuple(settings["word_ngram_range"]),
+        min_df=settings["min_df"],
+        sublinear_tf=settings["sublinear_tf"],
+        preprocessor=mark_negation if settings["negation"] else None,
+        token_pattern=r"(?u)\b\w+\b",
+        dtype=np.float64,
+    )
+    transformers = [("word", word)]
+    if settings["char_ngram_range"] is not None:
+        char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(settings["char_ngram_range"]),
+            min_df=settings["min_df"],
+            sublinear_tf=settings["sublinear_tf"],
+            dtype=np.float64,
+        )
+        transformers.append(("char", char))
+    clf = LogisticRegression(
+        C=settings["C"],
+        class_weight=settings["class_weight"],
+        max_iter=2000,
+        solver="lbfgs",
+    )
+    return Pipeline([("features", FeatureUnion(transformers)), ("clf", clf)])
+

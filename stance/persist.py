@@ -1,0 +1,261 @@
+"""Save and load fitted stance pipelines as plain arrays plus a JSON manifest, never pickle."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from ._version import __version__
+from .errors import ModelLoadError
+from .features import PREPROCESSORS
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "model_paths", "read_weights", "write_weights"]
+
+FORMAT_NAME = "stance-model"
+FORMAT_VERSION = 1
+
+_VECTORIZER_PARAMS = (
+    "analyzer", "ngram_range", "min_df", "max_df", "max_features", "sublinear_tf",
+    "lowercase", "token_pattern", "strip_accents", "norm", "use_idf", "smooth_idf",
+    "binary", "stop_words",
+)
+_CLASSIFIER_PARAMS = ("C", "class_weight", "solver", "max_iter", "fit_intercept", "tol", "penalty")
+# A fixed zip timestamp makes the archive a pure function of its arrays.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def model_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Return the ``(.npz, .json)`` pair for a model path given with or without suffix."""
+    base = Path(path)
+    if base.suffix in (".npz", ".json"):
+        base = base.with_suffix("")
+    return base.with_name(base.name + ".npz"), base.with_name(base.name + ".json")
+
+
+def write_weights(pipeline: Pipeline, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None) -> Path:
+    """Write a fitted pipeline as ``<path>.npz`` (arrays) and ``<path>.json`` (manifest).
+
+    Returns the manifest path. The same fitted arrays always give the same bytes.
+    """
+    arrays, spec = _to_arrays(pipeline)
+    npz_path, json_path = model_paths(path)
+    npz_path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            member = io.BytesIO()
+            np.lib.format.write_array(member, arrays[name], allow_pickle=False)
+            archive.writestr(info, member.getvalue())
+    payload = buffer.getvalue()
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "labels": [str(label) for label in pipeline.classes_],
+        "pipeline": spec,
+        "weights_file": npz_path.name,
+        "weights_sha256": hashlib.sha256(payload).hexdigest(),
+        "stance_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        **(metadata or {}),
+    }
+    _atomic_write(npz_path, payload)
+    _atomic_write(json_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    return json_path
+
+
+def read_weights(path: str | os.PathLike[str]) -> tuple[Pipeline, dict[str, Any]]:
+    """Rebuild a fitted pipeline from a saved model; return it with its manifest.
+
+    Raises
+    ------
+    ModelLoadError
+        If a file is missing, the manifest is not a stance manifest or is of a
+        newer format, the arrays do not match their checksum, or the arrays do not
+        describe a stance pipeline. Nothing is ever unpickled.
+    """
+    npz_path, json_path = model_paths(path)
+    manifest = _read_manifest(json_path)
+    try:
+        payload = npz_path.read_bytes()
+    except OSError as exc:
+        raise ModelLoadError(f"Cannot read model weights {npz_path}: {exc.strerror or exc}.") from None
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != manifest.get("weights_sha256"):
+        raise ModelLoadError(
+            f"Model weights {npz_path} do not match the checksum in {json_path.name} "
+            f"(sha256 {digest[:12]}... != {str(manifest.get('weights_sha256'))[:12]}...); "
+            "the file is damaged or was changed. Re-copy both files or retrain with `stance train`."
+        )
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        pipeline = _from_arrays(arrays, manifest["pipeline"])
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # any structural problem is one clear load error
+        raise ModelLoadError(
+            f"Model weights {npz_path} are not a valid stance model ({type(exc).__name__}: {exc})."
+        ) from None
+    labels = [str(label) for label in pipeline.classes_]
+    if labels != manifest.get("labels"):
+        raise ModelLoadError(
+            f"Model {json_path} lists labels {manifest.get('labels')} but its weights hold {labels}."
+        )
+    return pipeline, manifest
+
+
+def _read_manifest(json_path: Path) -> dict[str, Any]:
+    try:
+        raw = json_path.read_bytes()
+    except OSError as exc:
+        raise ModelLoadError(f"Cannot read model manifest {json_path}: {exc.strerror or exc}.") from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelLoadError(
+            f"Model manifest {json_path} is not valid UTF-8 JSON; it is damaged or not a stance model."
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise ModelLoadError(
+            f"{json_path} is not a stance model manifest (expected \"format\": \"{FORMAT_NAME}\")."
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelLoadError(
+            f"Model {json_path} has format version {version!r}, but this stance {__version__} reads "
+            f"versions up to {FORMAT_VERSION}; upgrade ceasefire-stance to load it."
+        )
+    for key in ("labels", "pipeline", "weights_sha256"):
+        if key not in manifest:
+            raise ModelLoadError(f"Model manifest {json_path} lacks the required key {key!r}.")
+    return manifest
+
+
+def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    features, clf = _check_structure(pipeline)
+    arrays: dict[str, np.ndarray] = {}
+    vectorizers = []
+    for name, vectorizer in features.transformer_list:
+        params = {key: _jsonable(vectorizer.get_params()[key]) for key in _VECTORIZER_PARAMS}
+        params["preprocessor"] = _preprocessor_name(vectorizer.preprocessor)
+        terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        # One UTF-8 blob plus character offsets: compact, and free of object arrays.
+        arrays[f"{name}.terms_utf8"] = np.frombuffer("".join(terms).encode("utf-8"), dtype=np.uint8)
+        arrays[f"{name}.terms_offsets"] = np.concatenate([[0], np.cumsum(lengths)])
+        arrays[f"{name}.idf"] = np.asarray(vectorizer.idf_, dtype=np.float64)
+        vectorizers.append({"name": name, "params": params})
+    arrays["clf.coef"] = np.asarray(clf.coef_, dtype=np.float64)
+    arrays["clf.intercept"] = np.asarray(clf.intercept_, dtype=np.float64)
+    arrays["clf.classes"] = np.asarray([str(c) for c in clf.classes_], dtype=np.str_)
+    spec = {
+        "vectorizers": vectorizers,
+        "classifier": {key: _jsonable(clf.get_params()[key]) for key in _CLASSIFIER_PARAMS},
+    }
+    return arrays, spec
+
+
+def _from_arrays(arrays: dict[str, np.ndarray], spec: dict[str, Any]) -> Pipeline:
+    transformers = []
+    for entry in spec["vectorizers"]:
+        name, params = entry["name"], dict(entry["params"])
+        preprocessor = params.pop("preprocessor")
+        if preprocessor is not None and preprocessor not in PREPROCESSORS:
+            raise ModelLoadError(
+                f"The model needs the text preprocessor {preprocessor!r}, which this version of "
+                f"stance does not have (known: {sorted(PREPROCESSORS)})."
+            )
+        params["ngram_range"] = tuple(params["ngram_range"])
+        vectorizer = TfidfVectorizer(
+            **params, preprocessor=PREPROCESSORS.get(preprocessor), dtype=np.float64
+        )
+        terms = _decode_terms(arrays[f"{name}.terms_utf8"], arrays[f"{name}.terms_offsets"])
+        idf = arrays[f"{name}.idf"]
+        if idf.shape != (len(terms),):
+            raise ModelLoadError(f"Vocabulary and idf of {name!r} differ in length.")
+        vectorizer.vocabulary_ = {term: index for index, term in enumerate(terms)}
+        if len(vectorizer.vocabulary_) != len(terms):
+            raise ModelLoadError(f"The vocabulary of {name!r} holds duplicate terms.")
+        vectorizer.idf_ = idf
+        transformers.append((name, vectorizer))
+    clf_params = dict(spec["classifier"])
+    clf = LogisticRegression(**clf_params)
+    coef, intercept, classes = arrays["clf.coef"], arrays["clf.intercept"], arrays["clf.classes"]
+    n_features = sum(len(v.vocabulary_) for _, v in transformers)
+    if coef.shape != (len(classes), n_features) or intercept.shape != (len(classes),):
+        raise ModelLoadError(
+            f"Classifier arrays have shapes {coef.shape} and {intercept.shape}, expected "
+            f"({len(classes)}, {n_features}) and ({len(classes)},)."
+        )
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+        raise ModelLoadError("Classifier weights hold NaN or infinite values.")
+    clf.coef_, clf.intercept_ = coef, intercept
+    clf.classes_ = np.asarray(classes.tolist(), dtype=object)
+    clf.n_features_in_ = n_features
+    return Pipeline([("features", FeatureUnion(transformers)), ("clf", clf)])
+
+
+def _decode_terms(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
+    if blob.dtype != np.uint8 or offsets.ndim != 1 or offsets.dtype.kind not in "iu":
+        raise ModelLoadError("The vocabulary arrays have the wrong type.")
+    text = blob.tobytes().decode("utf-8")
+    bounds = offsets.tolist()
+    if bounds[0] != 0 or bounds[-1] != len(text) or any(a > b for a, b in zip(bounds, bounds[1:])):
+        raise ModelLoadError("The vocabulary offsets do not fit the vocabulary text.")
+    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _check_structure(pipeline: Pipeline) -> tuple[FeatureUnion, LogisticRegression]:
+    steps = getattr(pipeline, "steps", None)
+    if (
+        not isinstance(pipeline, Pipeline)
+        or [name for name, _ in steps] != ["features", "clf"]
+        or not isinstance(steps[0][1], FeatureUnion)
+        or not isinstance(steps[1][1], LogisticRegression)
+        or not all(isinstance(t, TfidfVectorizer) for _, t in steps[0][1].transformer_list)
+    ):
+        raise TypeError(
+            "Only pipelines built by stance.make_pipeline() can be saved: "
+            "Pipeline([('features', FeatureUnion of TfidfVectorizer), ('clf', LogisticRegression)])."
+        )
+    return steps[0][1], steps[1][1]
+
+
+def _preprocessor_name(preprocessor: Any) -> str | None:
+    if preprocessor is None:
+        return None
+    for name, function in PREPROCESSORS.items():
+        if function is preprocessor:
+            return name
+    raise TypeError(
+        f"Cannot save a vectorizer with preprocessor {preprocessor!r}: only the named "
+        f"preprocessors {sorted(PREPROCESSORS)} can be described without pickle."
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    raise TypeError(f"Cannot save parameter value {value!r} without pickle.")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

@@ -1,0 +1,377 @@
+"""Render scored documents as one self-contained, accessible HTML page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from html import escape
+from itertools import islice
+
+import numpy as np
+
+from ._version import __version__
+from .errors import InputError
+from .model import StanceModel
+from .types import Document, SentenceStance
+
+__all__ = ["render_report"]
+
+# Documents explained together: one vectorizer call per chunk instead of one per
+# sentence is what keeps 1,000 documents within seconds (see docs/report.md).
+_CHUNK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """How one label is drawn: never by colour alone."""
+
+    colour: str
+    fill: str
+    underline: str
+    marker: str
+    marker_ink: str
+    pattern: str
+    meaning: str
+
+
+# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+# Each label also gets its own underline style, bar pattern and letter marker.
+_LOOKS = {
+    "supportive": _Look("#0072B2", "rgba(0,114,178,.13)", "solid", "S", "#fff", "",
+                        "calls for, welcomes or backs a ceasefire"),
+    "conditional": _Look("#E69F00", "rgba(230,159,0,.2)", "dashed", "C", "#000",
+                         "repeating-linear-gradient(45deg,transparent 0 3px,rgba(0,0,0,.28) 3px 5px)",
+                         "backs a ceasefire only on conditions or guarantees"),
+    "opposed": _Look("#D55E00", "rgba(213,94,0,.15)", "wavy", "O", "#000",
+                     "repeating-linear-gradient(-45deg,transparent 0 2px,rgba(0,0,0,.35) 2px 3px)",
+                     "rejects, doubts or works against a ceasefire"),
+    "neutral": _Look("#8a8a8a", "transparent", "dotted", "N", "#222",
+                     "repeating-linear-gradient(90deg,transparent 0 3px,rgba(255,255,255,.6) 3px 4px)",
+                     "reports events or positions without a stance of its own"),
+}
+_SPARE_COLOURS = ("#009E73", "#CC79A7", "#56B4E9", "#F0E442")
+# The order a reader scans in: support, then its qualified and contrary forms,
+# then neutral. Probabilities stay keyed by ``model.labels``; this is layout only.
+_READING_ORDER = ("supportive", "conditional", "opposed", "neutral")
+_SORT_VIEWS = ("opposed", "conditional")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def render_report(model: StanceModel, documents: Iterable[Document | str], *,
+                  max_documents: int = 1000, title: str = "Ceasefire stance report",
+                  top: int = 5) -> str:
+    """Score documents and return one self-contained HTML page showing every sentence's stance.
+
+    Each sentence is highlighted by its label with a colour-blind-safe fill, a
+    per-label underline style and a letter marker, so colour is never the only
+    cue. Hovering a sentence, or focusing it with the keyboard (every sentence is
+    a tab stop), shows the probability of each label and the n-grams that pushed
+    it toward its label. Each document opens with its stance summary; several
+    documents also get a table of contents that can be read sorted by share of
+    opposed or conditional sentences. The page needs no JavaScript and makes no
+    network request: the CSS is inline and a Content-Security-Policy forbids
+    scripts and remote resources. All text and ids are escaped, so markup in the
+    input is shown, never run.
+
+    Parameters
+    ----------
+    model : StanceModel
+        The model that scores and explains the sentences.
+    documents : iterable of Document or str
+        Consumed lazily, once; a bare ``str`` is refused (wrap it in a list).
+        Documents past ``max_documents`` are counted but neither scored nor shown.
+    max_documents : int, default 1000
+        How many documents the page shows at most; the page states how many were
+        left out.
+    title : str, default "Ceasefire stance report"
+        The page title and heading.
+    top : int, default 5
+        How many n-grams each sentence's explanation lists.
+
+    Returns
+    -------
+    str
+        A complete HTML document (UTF-8 text), ready to be written to a file.
+
+    Raises
+    ------
+    InputError
+        If ``documents`` is a ``str`` or a document's text is not a ``str``.
+    ValueError
+        If ``max_documents`` or ``top`` is below 1.
+
+    See Also
+    --------
+    StanceModel.score_documents : The records behind the page.
+    StanceModel.explain : The n-grams behind one sentence's label.
+
+    Notes
+    -----
+    In a Jupyter notebook, display the page inline; its CSS is scoped to the
+    report, so the notebook's own styles are left alone::
+
+        from IPython.display import HTML
+        HTML(render_report(model, documents, max_documents=20))
+
+    Examples
+    --------
+    >>> import stance
+    >>> from stance.report import render_report
+    >>> page = render_report(stance.load(), [stance.Document("a1", "The truce must hold.")])
+    >>> page.startswith("<!DOCTYPE html>")
+    True
+    >>> 'data-label="supportive"' in page
+    True
+    """
+    if isinstance(documents, str):
+        raise InputError("Iterable over raw text documents expected, string object received.")
+    for name, value in (("max_documents", max_documents), ("top", top)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
+
+    labels = tuple(model.labels)
+    order = _reading_order(labels)
+    css_class = {label: f"l{i}" for i, label in enumerate(order)}
+    looks = _looks(order)
+
+    stream = iter(documents)
+    shown = (d if isinstance(d, Document) else Document(None, d) for d in islice(stream, max_documents))
+    sections: list[str] = []
+    rows: list[_Row] = []
+    for chunk in _chunks(model.score_documents(shown), _CHUNK):
+        why = _explain_many(model, [r.text for records in chunk for r in records], top=top)
+        for records in chunk:
+            number = len(rows) + 1
+            doc_id = records[0].doc_id if records else None
+            summary = model.summarize(records)
+            row = _Row(number, doc_id, summary.n_sentences, dict(summary.counts))
+            rows.append(row)
+            sections.append(_document(row, records, why[:len(records)], labels, order, css_class, looks))
+            why = why[len(records):]
+    left_out = sum(1 for _ in stream)
+
+    # Documents scored without a sentence still need a row: score_documents yields
+    # [] for them, so their ids are only known from the input, which we never keep.
+    parts = [
+        _HEAD.format(title=escape(title, quote=True), css=_css(order, css_class, looks)),
+        f'<div class="stance-report"><header><h1>{escape(title, quote=True)}</h1>',
+        _overview(rows, left_out, max_documents, order, css_class, looks),
+        _legend(order, css_class, looks),
+        "</header>",
+        _contents(rows, order, css_class, looks) if len(rows) > 1 else "",
+        "<main>", *sections, "</main>",
+        f'<footer>Made by stance {escape(__version__)}. Labels are a model&#x27;s guesses, not '
+        "facts: read the sentence before you quote its label.</footer></div></body></html>\n",
+    ]
+    return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What the contents table needs to know about one shown document."""
+
+    number: int
+    doc_id: str | None
+    n_sentences: int
+    counts: dict[str, int]
+
+    @property
+    def name(self) -> str:
+        return self.doc_id if self.doc_id is not None else f"Document {self.number}"
+
+    def share(self, label: str) -> float:
+        return self.counts.get(label, 0) / self.n_sentences if self.n_sentences else 0.0
+
+
+def _reading_order(labels: Sequence[str]) -> tuple[str, ...]:
+    rank = {label: i for i, label in enumerate(_READING_ORDER)}
+    return tuple(sorted(labels, key=lambda label: (rank.get(label, len(rank)), labels.index(label))))
+
+
+def _looks(order: Sequence[str]) -> dict[str, _Look]:
+    looks = {}
+    spare = iter(_SPARE_COLOURS * (len(order) // len(_SPARE_COLOURS) + 1))
+    for label in order:
+        if label in _LOOKS:
+            looks[label] = _LOOKS[label]
+        else:  # a model trained on other labels still gets a readable page
+            looks[label] = _Look(next(spare), "rgba(0,0,0,.06)", "double", (label[:1] or "?").upper(),
+                                 "#000", "", "a label of this model")
+    return looks
+
+
+def _chunks(items: Iterable[list[SentenceStance]], size: int) -> Iterator[list[list[SentenceStance]]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _explain_many(model: StanceModel, texts: list[str], *, top: int) -> list[tuple[tuple[str, float], ...]]:
+    """Return ``model.explain(text, top=top).features`` for every text, in one vectorizer call.
+
+    ``tests/test_report.py`` checks that this agrees with :meth:`StanceModel.explain`.
+    """
+    if not texts:
+        return []
+    features_step, clf = model.pipeline.steps[0][1], model.pipeline.steps[-1][1]
+    matrix = features_step.transform(texts).tocsr()
+    best = np.argmax(clf.predict_proba(matrix), axis=1)
+    relative, names = model._relative_coef, model._feature_names
+    explained = []
+    for row, label in enumerate(best.tolist()):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        indices = matrix.indices[lo:hi]
+        contributions = matrix.data[lo:hi] * relative[label, indices]
+        chosen = np.argsort(-contributions, kind="stable")[:top]
+        explained.append(tuple((str(names[indices[i]]), float(contributions[i]))
+                               for i in chosen if contributions[i] > 0))
+    return explained
+
+
+def _percent(share: float) -> str:
+    if 0 < share < 0.005:
+        return "&lt;1%"
+    return f"{share:.0%}"
+
+
+def _bar(counts: dict[str, int], total: int, order: Sequence[str], css_class: dict[str, str]) -> str:
+    if not total:
+        return '<span class="bar empty" aria-hidden="true"></span>'
+    segments = "".join(
+        f'<i class="{css_class[label]}" style="width:{100 * counts.get(label, 0) / total:.2f}%"></i>'
+        for label in order if counts.get(label, 0)
+    )
+    return f'<span class="bar" aria-hidden="true">{segments}</span>'
+
+
+def _overview(rows: Sequence[_Row], left_out: int, max_documents: int, order: Sequence[str],
+              css_class: dict[str, str], looks: dict[str, _Look]) -> str:
+    n_sentences = sum(row.n_sentences for row in rows)
+    counts = {label: sum(row.counts.get(label, 0) for row in rows) for label in order}
+    noun = "document" if len(rows) == 1 else "documents"
+    parts = [f'<p class="meta">{len(rows)} {noun} shown, {n_sentences} sentences.</p>']
+    if left_out:
+        were = "was" if left_out == 1 else "were"
+        parts.append(f'<p class="omitted" role="note"><strong>{left_out} more '
+                     f'{"document" if left_out == 1 else "documents"} {were} left out</strong>: '
+                     f"this report shows at most {max_documents} (<code>max_documents</code>). "
+                     "Split the input to see the rest.</p>")
+    if len(rows) > 1:
+        parts.append(_summary(counts, n_sentences, order, css_class, looks, heading="All shown documents"))
+    return "".join(parts)
+
+
+def _summary(counts: dict[str, int], total: int, order: Sequence[str], css_class: dict[str, str],
+             looks: dict[str, _Look], *, heading: str) -> str:
+    if not total:
+        return f'<div class="sum"><span class="sh">{heading}:</span> no sentences.</div>'
+    items = "".join(
+        f'<li class="{css_class[label]}"><span class="mk" aria-hidden="true">{escape(looks[label].marker)}'
+        f'</span> {escape(label)} <b>{counts.get(label, 0)}</b> '
+        f'<span class="pc">({_percent(counts.get(label, 0) / total)})</span></li>'
+        for label in order
+    )
+    return (f'<div class="sum"><span class="sh">{heading}:</span> {_bar(counts, total, order, css_class)}'
+            f'<ul class="counts">{items}</ul></div>')
+
+
+def _legend(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _Look]) -> str:
+    items = "".join(
+        f'<li><span class="s {css_class[label]}"><span class="mk" aria-hidden="true">'
+        f'{escape(looks[label].marker)}</span><span class="tx">{escape(label)}</span></span> '
+        f'{escape(looks[label].underline)} underline, marker {escape(looks[label].marker)}: '
+        f"{escape(looks[label].meaning)}</li>"
+        for label in order
+    )
+    return ('<section class="legend" aria-label="Legend"><h2>How to read this page</h2>'
+            f"<ul>{items}</ul><p>Hover over a sentence, or move to it with the Tab key, to see the "
+            "probability of each label and the words (<em>word</em> n-grams) or letter sequences "
+            "(<em>chars</em> n-grams, spaces shown as ␣) that pushed it toward its label.</p></section>")
+
+
+def _contents(rows: Sequence[_Row], order: Sequence[str], css_class: dict[str, str],
+              looks: dict[str, _Look]) -> str:
+    head = "".join(
+        f'<th scope="col" class="{css_class[label]}"><span class="mk" aria-hidden="true">'
+        f"{escape(looks[label].marker)}</span> {escape(label)}</th>"
+        for label in order
+    )
+    body = "".join(
+        f'<tr><td>{row.number}</td><td><a href="#st-d{row.number}">{escape(row.name, quote=True)}</a></td>'
+        f"<td>{row.n_sentences}</td>"
+        + "".join(f"<td>{_percent(row.share(label))}</td>" for label in order)
+        + f"<td>{_bar(row.counts, row.n_sentences, order, css_class)}</td></tr>"
+        for row in rows
+    )
+    parts = [
+        '<nav class="toc" id="st-toc" aria-labelledby="st-toc-h"><h2 id="st-toc-h">Contents</h2>',
+        '<table><caption>In input order; share of sentences per label.</caption><thead><tr>'
+        f'<th scope="col">#</th><th scope="col">Document</th><th scope="col">Sentences</th>{head}'
+        f'<th scope="col">Stance mix</th></tr></thead><tbody>{body}</tbody></table>',
+    ]
+    for label in (label for label in _SORT_VIEWS if label in order):
+        # Pre-sorted copies inside <details> give sorting without any script.
+        ranked = sorted(rows, key=lambda row: -row.share(label))
+        other = next(other for other in (*_SORT_VIEWS, *order) if other != label)
+        lines = "".join(
+            f'<tr><td>{rank}</td><td><a href="#st-d{row.number}">{escape(row.name, quote=True)}</a></td>'
+            f"<td>{_percent(row.share(label))}</td><td>{_percent(row.share(other))}</td>"
+            f"<td>{row.n_sentences}</td></tr>"
+            for rank, row in enumerate(ranked, start=1)
+        )
+        parts.append(
+            f'<details class="{css_class[label]}"><summary>Sorted by share of <span class="mk" '
+            f'aria-hidden="true">{escape(looks[label].marker)}</span> {escape(label)}, highest first'
+            f'</summary><table><thead><tr><th scope="col">Rank</th><th scope="col">Document</th>'
+            f'<th scope="col">{escape(label)}</th><th scope="col">{escape(other)}</th>'
+            f'<th scope="col">Sentences</th></tr></thead><tbody>{lines}</tbody></table></details>'
+        )
+    parts.append("</nav>")
+    return "".join(parts)
+
+
+def _document(row: _Row, records: Sequence[SentenceStance], why: Sequence[tuple[tuple[str, float], ...]],
+              labels: Sequence[str], order: Sequence[str], css_class: dict[str, str],
+              looks: dict[str, _Look]) -> str:
+    anchor = f"st-d{row.number}"
+    doc_id = "" if row.doc_id is None else f' data-doc-id="{escape(row.doc_id, quote=True)}"'
+    parts = [
+        f'<section class="doc" id="{anchor}"{doc_id} aria-labelledby="{anchor}-h">',
+        f'<h2 id="{anchor}-h"><span class="dn">{row.number}.</span> {escape(row.name, quote=True)}</h2>',
+        _summary(row.counts, row.n_sentences, order, css_class, looks, heading="Stance"),
+        '<div class="text">',
+        _body(anchor, records, why, labels, order, css_class, looks),
+        "</div></section>",
+    ]
+    return "".join(parts)
+
+
+def _body(anchor: str, records: Sequence[SentenceStance], why: Sequence[tuple[tuple[str, float], ...]],
+          labels: Sequence[str], order: Sequence[str], css_class: dict[str, str],
+          looks: dict[str, _Look]) -> str:
+    """Lay sentences out as paragraphs; the text between them comes from the record offsets."""
+    if not records:
+        return '<p class="none">No sentences.</p>'
+    paragraphs: list[list[str]] = [[]]
+    n = len(records)
+    # The gaps are only whitespace (the segmenter covers every other character);
+    # they are kept as they are, except that a run of line breaks starts a paragraph.
+    # Records carry no document text, so gaps are rebuilt from the offsets: a
+    # space where the sentences touch a line, a paragraph where the source had a
+    # line break, which ``_gap`` recovers from the record text of the neighbours.
+    previous: SentenceStance | None = None
+    for record, features in zip(records, why):
+        if previous is not None:
+            _gap(paragraphs, record.start - previous.end, record.gap_hint if False else None)
+        paragraphs[-1].append(_sentence(anchor, record, n, features, labels, order, css_class, looks))
+        previous = record
+    return "".join(f"<p>{''.join(p)}</p>" for p in paragraphs if p)
+
+
+_HEAD = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+         '<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; '
+         'style-src &#x27;unsafe-inline&#x27;; base-uri &#x27;none&#x27;; form-action &#x27;none&#x27;">'
+         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+         '<meta name="generator" content="stance">'
+         "<title>{title}</title><style>{css}</style></head><body>")

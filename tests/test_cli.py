@@ -1,0 +1,170 @@
+"""The command line, called in-process through ``main(argv)`` and once as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import stance
+from stance.cli import main
+
+from .conftest import SEED_TEXT
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_score_seed_article(capsys, seed_text, seed_gold):
+    code, out, err = run(capsys, "score", str(SEED_TEXT))
+    assert code == 0
+    rows = jsonl(out)
+    assert [(r["start"], r["end"]) for r in rows] == [(g["start"], g["end"]) for g in seed_gold]
+    assert all(seed_text[r["start"]:r["end"]] == r["text"] for r in rows)
+    assert "1 documents, 22 records written, 0 failed" in err
+
+
+def test_bad_records_are_reported_and_the_rest_scored(capsys, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"id": "a", "text": "The truce collapsed."}\n{"id": "b"\n'
+                       b'{"id": "c", "text": 5}\n{"id": "d", "text": "We demand a ceasefire now."}\n')
+    errors = tmp_path / "errors.jsonl"
+    code, out, err = run(capsys, "score", str(source), "--errors", str(errors), "-q")
+    assert code == 1
+    assert [r["doc_id"] for r in jsonl(out)] == ["a", "d"]
+    assert f"{source}:2: malformed JSON" in err and f"{source}:3: text field 'text' is int" in err
+    assert [(e["line"], e["source"]) for e in jsonl(errors.read_text())] == [(2, str(source)), (3, str(source))]
+
+
+def test_csv_in_csv_out(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    source.write_text('id,body\n1,"Both sides agreed to a truce. Shelling stopped."\n', encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(source), "--text-field", "body", "--output-format", "csv", "-q")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "doc_id,index,start,end,label," + ",".join(f"p_{l}" for l in model.labels) + ",text"
+    assert len(lines) == 3 and lines[1].startswith("1,0,0,29,")
+
+
+def test_output_file_is_refused_without_force(capsys, tmp_path):
+    target = tmp_path / "out.jsonl"
+    target.write_text("keep me")
+    code, _, err = run(capsys, "score", str(SEED_TEXT), "-o", str(target))
+    assert code == 1 and "--force" in err and target.read_text() == "keep me"
+    code, _, _ = run(capsys, "score", str(SEED_TEXT), "-o", str(target), "--force", "-q")
+    assert code == 0 and len(jsonl(target.read_text())) == 22
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_unwritable_output_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "score", str(SEED_TEXT), "-o", str(tmp_path / "missing-dir" / "out.jsonl"))
+    assert code == 1 and "Cannot write output file" in err
+
+
+def test_per_document_summaries(capsys, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "x", "text": "One. Two. Three."}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(source), "--per-document", "-q")
+    [summary] = jsonl(out)
+    assert summary["doc_id"] == "x" and summary["n_sentences"] == 3
+    assert sum(summary["counts"].values()) == 3
+
+
+def test_exclude_neutral_and_abstain(capsys):
+    code, out, _ = run(capsys, "score", str(SEED_TEXT), "--exclude-neutral", "-q")
+    assert code == 0 and "neutral" not in {r["label"] for r in jsonl(out)}
+    code, out, _ = run(capsys, "score", str(SEED_TEXT), "--min-confidence", "1.01", "-q")
+    assert {r["label"] for r in jsonl(out)} == {"neutral"}
+
+
+def test_jobs_two_equals_jobs_one(capsys, tmp_path, seed_text):
+    source = tmp_path / "in.jsonl"
+    with open(source, "w", encoding="utf-8") as handle:
+        for i in range(40):
+            handle.write(json.dumps({"id": i, "text": seed_text[i * 50:]}) + "\n")
+    _, one, _ = run(capsys, "score", str(source), "-j", "1", "-q")
+    _, two, _ = run(capsys, "score", str(source), "-j", "2", "-b", "7", "-q")
+    assert one == two and len(jsonl(one)) > 40
+
+
+def test_stdin(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"The guns must fall silent now.")))
+    code, out, _ = run(capsys, "score", "-", "-q")
+    assert code == 0 and jsonl(out)[0]["doc_id"] == "<stdin>"
+
+
+def test_explain_info_version(capsys, model):
+    code, out, _ = run(capsys, "explain", "The army rejected the truce.", "--json")
+    assert code == 0 and jsonl(out)[0]["label"] in model.labels
+    code, out, _ = run(capsys, "explain", "The army rejected the truce.")
+    assert code == 0 and "word__" in out
+    code, out, _ = run(capsys, "info")
+    assert code == 0 and "macro-F1" in out and "conditional" in out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and stance.__version__ in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main([]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", "--jobs", "many"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", "--batch-size", "0"])
+    assert exit_info.value.code == 2
+
+
+def test_bad_model_is_one_line(capsys, tmp_path):
+    (tmp_path / "m.json").write_text("{}")
+    code, _, err = run(capsys, "info", "--model", str(tmp_path / "m"))
+    assert code == 1 and err.startswith("stance: ModelLoadError:") and err.count("\n") == 1
+
+
+def test_train_command(capsys, tmp_path, corpus):
+    source = tmp_path / "corpus.jsonl"
+    with open(source, "w", encoding="utf-8") as handle:
+        for text, label, conflict in list(zip(corpus.texts, corpus.labels, corpus.conflicts))[::20]:
+            handle.write(json.dumps({"text": text, "label": label, "conflict": conflict}) + "\n")
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 0 and "macro-F1" in err
+    assert stance.load(tmp_path / "m").manifest["training_data"]["n_sentences"] == len(corpus.texts[::20])
+
+
+def test_interrupted_run_leaves_no_output(tmp_path, seed_text):
+    source = tmp_path / "big.jsonl"
+    line = json.dumps({"text": seed_text}) + "\n"
+    source.write_text(line * 20000, encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "stance", "score", str(source), "-o", str(target)],
+                               stderr=subprocess.PIPE, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".out.jsonl.part") for p in tmp_path.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert b"interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+
+
+def test_python_dash_m(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "stance", "score", str(SEED_TEXT), "-q"],
+                            capture_output=True, text=True, cwd=tmp_path, env={**os.environ}, timeout=120)
+    assert result.returncode == 0 and len(jsonl(result.stdout)) == 22

@@ -1,0 +1,161 @@
+"""Saving and loading weights: round trips, determinism, and refusing bad files."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+import numpy as np
+import pytest
+
+import stance
+from stance.persist import FORMAT_VERSION, model_paths, read_weights
+
+
+@pytest.fixture()
+def saved(tmp_path, tiny_model):
+    tiny_model.save(tmp_path / "m")
+    return tmp_path / "m"
+
+
+SENTENCES = ["The rebels rejected the truce.", "Talks resume on Monday.", "A ceasefire must come now."]
+
+
+def test_round_trip_predicts_identically(saved, tiny_model):
+    loaded = stance.load(saved)
+    np.testing.assert_array_equal(loaded.predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
+    assert loaded.labels == tiny_model.labels
+
+
+@pytest.mark.parametrize("suffix", ["", ".npz", ".json"], ids=["base", "npz", "json"])
+def test_any_of_the_paths_loads(saved, suffix):
+    assert stance.load(str(saved) + suffix).labels
+
+
+def test_saving_twice_gives_the_same_bytes(tmp_path, tiny_model):
+    first, second = tmp_path / "a", tmp_path / "b"
+    tiny_model.save(first)
+    tiny_model.save(second)
+    assert model_paths(first)[0].read_bytes() == model_paths(second)[0].read_bytes()
+
+
+def test_loading_never_unpickles(monkeypatch, saved):
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle was used")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    assert stance.load(saved).predict(["The truce held."])
+
+
+def _rewrite_manifest(path, **changes):
+    json_path = model_paths(path)[1]
+    manifest = json.loads(json_path.read_text())
+    manifest.update(changes)
+    json_path.write_text(json.dumps(manifest))
+
+
+def test_truncated_weights(saved):
+    npz = model_paths(saved)[0]
+    npz.write_bytes(npz.read_bytes()[:1000])
+    with pytest.raises(stance.ModelLoadError, match="checksum"):
+        stance.load(saved)
+
+
+def test_truncated_weights_with_matching_checksum(saved):
+    import hashlib
+
+    npz = model_paths(saved)[0]
+    data = npz.read_bytes()[:1000]
+    npz.write_bytes(data)
+    _rewrite_manifest(saved, weights_sha256=hashlib.sha256(data).hexdigest())
+    with pytest.raises(stance.ModelLoadError, match="not a valid stance model"):
+        stance.load(saved)
+
+
+def test_tampered_weights(saved):
+    npz = model_paths(saved)[0]
+    data = bytearray(npz.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    npz.write_bytes(bytes(data))
+    with pytest.raises(stance.ModelLoadError, match="checksum"):
+        stance.load(saved)
+
+
+def test_newer_format_is_refused(saved):
+    _rewrite_manifest(saved, format_version=FORMAT_VERSION + 1)
+    with pytest.raises(stance.ModelLoadError, match="upgrade"):
+        stance.load(saved)
+
+
+def test_foreign_json_is_refused(saved):
+    model_paths(saved)[1].write_text('{"hello": "world"}')
+    with pytest.raises(stance.ModelLoadError, match="not a stance model manifest"):
+        stance.load(saved)
+
+
+def test_garbage_manifest_is_refused(saved):
+    model_paths(saved)[1].write_bytes(b"\x80\x04\x95garbage")
+    with pytest.raises(stance.ModelLoadError, match="not valid UTF-8 JSON"):
+        stance.load(saved)
+
+
+class Boom:
+    def __reduce__(self):
+        return (pytest.fail, ("the pickle was executed",))
+
+
+def test_pickle_renamed_as_model_is_refused_and_not_executed(saved):
+    import hashlib
+
+    npz = model_paths(saved)[0]
+    payload = pickle.dumps(Boom())
+    npz.write_bytes(payload)
+    with pytest.raises(stance.ModelLoadError, match="checksum"):
+        stance.load(saved)
+    # Even with a forged checksum the pickle is refused, not executed.
+    _rewrite_manifest(saved, weights_sha256=hashlib.sha256(payload).hexdigest())
+    with pytest.raises(stance.ModelLoadError, match="not a valid stance model"):
+        stance.load(saved)
+
+
+def test_missing_files(tmp_path, saved):
+    with pytest.raises(stance.ModelLoadError, match="Cannot read model manifest"):
+        stance.load(tmp_path / "nothing")
+    model_paths(saved)[0].unlink()
+    with pytest.raises(stance.ModelLoadError, match="Cannot read model weights"):
+        stance.load(saved)
+    assert issubclass(stance.ModelLoadError, OSError)
+
+
+def test_unknown_preprocessor_is_refused(saved):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    manifest["pipeline"]["vectorizers"][0]["params"]["preprocessor"] = "os.system"
+    json_path.write_text(json.dumps(manifest))
+    with pytest.raises(stance.ModelLoadError, match="preprocessor 'os.system'"):
+        stance.load(saved)
+
+
+def test_shipped_model_manifest(model):
+    manifest = model.manifest
+    for key in ("labels", "sklearn_version", "stance_version", "weights_sha256", "training_data", "evaluation"):
+        assert key in manifest
+    assert manifest["labels"] == list(model.labels)
+
+
+def test_copied_model_loads_elsewhere(tmp_path, saved):
+    for path in model_paths(saved):
+        shutil.copy(path, tmp_path / path.name.replace("m.", "copy."))
+    pipeline, manifest = read_weights(tmp_path / "copy")
+    assert manifest["weights_file"] == "m.npz"
+    assert len(pipeline.classes_) == 4
+
+
+def test_only_stance_pipelines_can_be_saved(tmp_path):
+    from sklearn.dummy import DummyClassifier
+
+    with pytest.raises(TypeError, match="make_pipeline"):
+        stance.StanceModel(DummyClassifier().fit([[0]], ["neutral"])).save(tmp_path / "x")

@@ -1,0 +1,91 @@
+"""Sentence splitting: gold boundaries, news hard cases, and the covering invariants."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stance import split_sentences
+from stance.segment import MAX_SENTENCE_CHARS
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in split_sentences(text)]
+
+
+def test_seed_article_matches_gold(seed_text, seed_gold):
+    spans = split_sentences(seed_text)
+    assert [(s.start, s.end) for s in spans] == [(g["start"], g["end"]) for g in seed_gold]
+
+
+HARD_CASES = [
+    ("The U.S. envoy arrived. He met Gen. Haftar.", ["The U.S. envoy arrived.", "He met Gen. Haftar."]),
+    ("Resolution No. 2728 passed. Russia abstained.", ["Resolution No. 2728 passed.", "Russia abstained."]),
+    ("Growth was 3.5 percent. Prices rose.", ["Growth was 3.5 percent.", "Prices rose."]),
+    ("Talks with John F. Kerry went on. Nothing changed.", ["Talks with John F. Kerry went on.", "Nothing changed."]),
+    ('"We will fight on!" the commander said. Shelling resumed.',
+     ['"We will fight on!" the commander said.', "Shelling resumed."]),
+    ("“Stop now. Lay down arms,” the envoy said.", ["“Stop now.", "Lay down arms,” the envoy said."]),
+    ("He spoke in the U.S. The talks ended.", ["He spoke in the U.S.", "The talks ended."]),
+    ("Truce holds in Gaza\nThe ceasefire took effect at 8 a.m. local time.",
+     ["Truce holds in Gaza", "The ceasefire took effect at 8 a.m. local time."]),
+    ("Is a truce near? Nobody knows!", ["Is a truce near?", "Nobody knows!"]),
+    ("The truce, signed in\nthe Qatari capital, held.", ["The truce, signed in\nthe Qatari capital, held."]),
+    ("Wait... the guns fell silent.", ["Wait... the guns fell silent."]),
+    ("First paragraph ends.\n\nSecond starts.", ["First paragraph ends.", "Second starts."]),
+]
+
+
+@pytest.mark.parametrize("text,expected", HARD_CASES, ids=[
+    "us-gen", "number-abbrev", "decimal", "initial", "reporting-clause", "quote-two-sentences",
+    "us-at-end", "headline-line", "question-exclaim", "wrapped-line", "ellipsis-lowercase", "paragraphs",
+])
+def test_hard_cases(text, expected):
+    assert sentences(text) == expected
+
+
+def test_empty_and_whitespace():
+    assert split_sentences("") == []
+    assert split_sentences(" \n\t\r ") == []
+
+
+def test_refuses_non_strings():
+    with pytest.raises(TypeError):
+        split_sentences(b"bytes")
+
+
+def test_long_runs_are_cut_at_whitespace():
+    text = " ".join(["word"] * 5000)
+    spans = split_sentences(text)
+    assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in spans)
+    assert len(spans) > 1
+    assert all(text[s.start:s.end].split() for s in spans)
+
+
+def test_long_runs_without_whitespace_are_cut_too():
+    text = "x" * (MAX_SENTENCE_CHARS * 3 + 7)
+    spans = split_sentences(text)
+    assert [s.end - s.start for s in spans] == [MAX_SENTENCE_CHARS] * 3 + [7]
+
+
+news_like = st.lists(
+    st.sampled_from(list("abcXYZ .!?\"'”“’,;:\n\t\r\u00a0-—0123456789") + ["U.S.", "Gen.", "ش", "😀", "\x00", " said"]),
+    max_size=200,
+).map("".join)
+
+
+@given(st.one_of(st.text(max_size=300), news_like))
+def test_spans_cover_the_text(text):
+    spans = split_sentences(text)
+    position = 0
+    covered = []
+    for span in spans:
+        assert position <= span.start < span.end <= len(text)
+        piece = text[span.start:span.end]
+        assert piece == piece.strip() and piece
+        covered.append(text[position:span.start])
+        position = span.end
+    covered.append(text[position:])
+    # Everything between spans is whitespace: every other character is in exactly one span.
+    assert all(not gap.strip() for gap in covered)
