@@ -76,8 +76,9 @@ def _build_parser() -> argparse.ArgumentParser:
     score.add_argument("-F", "--force", action="store_true", help="overwrite an existing output file")
     score.add_argument("--format", choices=("auto", *FORMATS), default="auto",
                        help="input format (default: from the file suffix; stdin is text)")
-    score.add_argument("--output-format", choices=("jsonl", "csv"), default=None,
-                       help="output format (default: from the output suffix, else jsonl)")
+    score.add_argument("--output-format", choices=("jsonl", "csv", "parquet"), default=None,
+                       help="output format (default: from the output suffix, else jsonl; "
+                       "parquet only with --scheduler and pyarrow)")
     score.add_argument("--text-field", default="text", help="JSONL key or CSV column of the text")
     score.add_argument("--id-field", default="id", help="JSONL key or CSV column of the document id")
     score.add_argument("--per-document", action="store_true",
@@ -94,7 +95,8 @@ def _build_parser() -> argparse.ArgumentParser:
     score.add_argument("-b", "--batch-size", type=_positive_int, default=256,
                        help="documents per chunk of work (default: 256)")
     score.add_argument("--scheduler", metavar="ADDRESS",
-                       help="score on this Dask scheduler (needs ceasefire-stance[dask])")
+                       help="score on this Dask scheduler, one task per input file, writing one "
+                       "file per input into the folder given by -o (needs ceasefire-stance[dask])")
     score.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     _add_model_option(score)
     score.set_defaults(handler=_score_command)
@@ -150,25 +152,53 @@ def _positive_int(value: str) -> int:
 
 
 def _score_command(args: argparse.Namespace) -> int:
-    model = load(args.model)
+    if args.scheduler:
+        return _score_on_cluster(args)
     output_format = args.output_format or ("csv" if str(args.output).endswith(".csv") else "jsonl")
+    if output_format == "parquet":
+        raise StanceError("--output-format parquet needs --scheduler (partitioned output); use jsonl or csv.")
+    model = load(args.model)
     tally = _Tally(quiet=args.quiet)
     records = _all_records(args.inputs, args)
     with _output(args.output, force=args.force) as out, _error_sink(args.errors) as errors_out:
         documents = tally.documents(records, errors_out)
-        if args.scheduler:
-            from .cluster import score_on_scheduler
-
-            results = score_on_scheduler(args.scheduler, documents, model_path=model.path,
-                                         batch_size=args.batch_size, labels=_allowed(args),
-                                         min_confidence=args.min_confidence)
-        else:
-            results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
-                                            labels=_allowed(args), min_confidence=args.min_confidence)
+        results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
+                                        labels=_allowed(args), min_confidence=args.min_confidence)
         items = _summaries(model, results) if args.per_document else _flatten(results)
         write_records(tally.sentences(items), out, format=output_format, labels=model.labels)
     tally.finish()
     return EXIT_FAILED if tally.failed else EXIT_OK
+
+
+def _score_on_cluster(args: argparse.Namespace) -> int:
+    """Each input file is one task on the Dask cluster; -o names the output folder."""
+    try:
+        from .cluster import score_files
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise StanceError(f"--scheduler needs the dask extra: pip install 'ceasefire-stance[dask]' ({exc}).")
+    if args.output == STDIN or STDIN in args.inputs:
+        raise StanceError("--scheduler reads and writes files: give input files and -o OUTPUT_FOLDER.")
+    started = time.perf_counter()
+    output_format = args.output_format or "jsonl"
+    results = score_files(args.scheduler, args.inputs, args.output, model_path=args.model,
+                          format=args.format, output_format=output_format, text_field=args.text_field,
+                          id_field=args.id_field, encoding_errors=args.encoding_errors,
+                          per_document=args.per_document, batch_size=args.batch_size,
+                          labels=_allowed(args), min_confidence=args.min_confidence)
+    failed = 0
+    with _error_sink(args.errors) as errors_out:
+        for result in results:
+            for line_no, error in result.errors:
+                failed += 1
+                print(f"stance: error: {result.source}:{line_no}: {error}", file=sys.stderr)
+                if errors_out is not None:
+                    errors_out.write(json.dumps({"source": result.source, "line": line_no, "error": error},
+                                                ensure_ascii=False) + "\n")
+    if not args.quiet:
+        print(f"stance: {sum(r.n_documents for r in results)} documents, "
+              f"{sum(r.n_records for r in results)} records written to {len(results)} files in "
+              f"{args.output}, {failed} failed, {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _allowed(args: argparse.Namespace) -> tuple[str, ...] | None:

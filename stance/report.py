@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -55,7 +56,7 @@ _SPARE_COLOURS = ("#009E73", "#CC79A7", "#56B4E9", "#F0E442")
 # then neutral. Probabilities stay keyed by ``model.labels``; this is layout only.
 _READING_ORDER = ("supportive", "conditional", "opposed", "neutral")
 _SORT_VIEWS = ("opposed", "conditional")
-_NEWLINES = re.compile(r"\r\n|\r|\n")
+_LINE_BREAKS = re.compile(r"(?:\r\n|\r|\n)+")
 
 
 def render_report(model: StanceModel, documents: Iterable[Document | str], *,
@@ -130,38 +131,38 @@ def render_report(model: StanceModel, documents: Iterable[Document | str], *,
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
 
-    labels = tuple(model.labels)
-    order = _reading_order(labels)
+    order = _reading_order(model.labels)
     css_class = {label: f"l{i}" for i, label in enumerate(order)}
     looks = _looks(order)
 
     stream = iter(documents)
-    shown = (d if isinstance(d, Document) else Document(None, d) for d in islice(stream, max_documents))
+    pending: deque[Document] = deque()
     sections: list[str] = []
     rows: list[_Row] = []
-    for chunk in _chunks(model.score_documents(shown), _CHUNK):
-        why = _explain_many(model, [r.text for records in chunk for r in records], top=top)
+    scored = model.score_documents(_remember(islice(stream, max_documents), pending))
+    for chunk in _chunks(scored, _CHUNK):
+        why = iter(_explain_many(model, [r.text for records in chunk for r in records], top=top))
         for records in chunk:
-            number = len(rows) + 1
-            doc_id = records[0].doc_id if records else None
+            # score_documents keeps input order, so the oldest pending document is
+            # the one these records belong to: its text gives the gaps between them.
+            document = pending.popleft()
             summary = model.summarize(records)
-            row = _Row(number, doc_id, summary.n_sentences, dict(summary.counts))
+            doc_id = None if document.id is None else str(document.id)
+            row = _Row(len(rows) + 1, doc_id, summary.n_sentences, dict(summary.counts))
             rows.append(row)
-            sections.append(_document(row, records, why[:len(records)], labels, order, css_class, looks))
-            why = why[len(records):]
+            features = [next(why) for _ in records]
+            sections.append(_document(row, document.text, records, features, order, css_class, looks))
     left_out = sum(1 for _ in stream)
 
-    # Documents scored without a sentence still need a row: score_documents yields
-    # [] for them, so their ids are only known from the input, which we never keep.
     parts = [
         _HEAD.format(title=escape(title, quote=True), css=_css(order, css_class, looks)),
-        f'<div class="stance-report"><header><h1>{escape(title, quote=True)}</h1>',
+        f'<div class="stance-report"><header id="st-top"><h1>{escape(title, quote=True)}</h1>',
         _overview(rows, left_out, max_documents, order, css_class, looks),
         _legend(order, css_class, looks),
         "</header>",
         _contents(rows, order, css_class, looks) if len(rows) > 1 else "",
         "<main>", *sections, "</main>",
-        f'<footer>Made by stance {escape(__version__)}. Labels are a model&#x27;s guesses, not '
+        f"<footer>Made by stance {escape(__version__)}. Labels are a model's guesses, not "
         "facts: read the sentence before you quote its label.</footer></div></body></html>\n",
     ]
     return "".join(parts)
@@ -190,7 +191,7 @@ def _reading_order(labels: Sequence[str]) -> tuple[str, ...]:
 
 
 def _looks(order: Sequence[str]) -> dict[str, _Look]:
-    looks = {}
+    looks: dict[str, _Look] = {}
     spare = iter(_SPARE_COLOURS * (len(order) // len(_SPARE_COLOURS) + 1))
     for label in order:
         if label in _LOOKS:
@@ -199,6 +200,13 @@ def _looks(order: Sequence[str]) -> dict[str, _Look]:
             looks[label] = _Look(next(spare), "rgba(0,0,0,.06)", "double", (label[:1] or "?").upper(),
                                  "#000", "", "a label of this model")
     return looks
+
+
+def _remember(documents: Iterable[Document | str], pending: deque[Document]) -> Iterator[Document]:
+    for item in documents:
+        document = item if isinstance(item, Document) else Document(None, item)
+        pending.append(document)
+        yield document
 
 
 def _chunks(items: Iterable[list[SentenceStance]], size: int) -> Iterator[list[list[SentenceStance]]]:
@@ -331,47 +339,164 @@ def _contents(rows: Sequence[_Row], order: Sequence[str], css_class: dict[str, s
     return "".join(parts)
 
 
-def _document(row: _Row, records: Sequence[SentenceStance], why: Sequence[tuple[tuple[str, float], ...]],
-              labels: Sequence[str], order: Sequence[str], css_class: dict[str, str],
-              looks: dict[str, _Look]) -> str:
+def _document(row: _Row, text: str, records: Sequence[SentenceStance],
+              why: Sequence[tuple[tuple[str, float], ...]], order: Sequence[str],
+              css_class: dict[str, str], looks: dict[str, _Look]) -> str:
     anchor = f"st-d{row.number}"
     doc_id = "" if row.doc_id is None else f' data-doc-id="{escape(row.doc_id, quote=True)}"'
-    parts = [
+    paragraphs = _paragraphs(anchor, text, records, why, order, css_class, looks)
+    return "".join([
         f'<section class="doc" id="{anchor}"{doc_id} aria-labelledby="{anchor}-h">',
         f'<h2 id="{anchor}-h"><span class="dn">{row.number}.</span> {escape(row.name, quote=True)}</h2>',
         _summary(row.counts, row.n_sentences, order, css_class, looks, heading="Stance"),
-        '<div class="text">',
-        _body(anchor, records, why, labels, order, css_class, looks),
-        "</div></section>",
-    ]
-    return "".join(parts)
+        f'<div class="text">{paragraphs or "<p class=none>No sentences.</p>"}</div>',
+        '<p class="up"><a href="#st-top">Back to top</a></p></section>',
+    ])
 
 
-def _body(anchor: str, records: Sequence[SentenceStance], why: Sequence[tuple[tuple[str, float], ...]],
-          labels: Sequence[str], order: Sequence[str], css_class: dict[str, str],
-          looks: dict[str, _Look]) -> str:
-    """Lay sentences out as paragraphs; the text between them comes from the record offsets."""
-    if not records:
-        return '<p class="none">No sentences.</p>'
+def _paragraphs(anchor: str, text: str, records: Sequence[SentenceStance],
+                why: Sequence[tuple[tuple[str, float], ...]], order: Sequence[str],
+                css_class: dict[str, str], looks: dict[str, _Look]) -> str:
+    """Lay out sentences with the original text between them; line breaks start paragraphs."""
     paragraphs: list[list[str]] = [[]]
-    n = len(records)
-    # The gaps are only whitespace (the segmenter covers every other character);
-    # they are kept as they are, except that a run of line breaks starts a paragraph.
-    # Records carry no document text, so gaps are rebuilt from the offsets: a
-    # space where the sentences touch a line, a paragraph where the source had a
-    # line break, which ``_gap`` recovers from the record text of the neighbours.
-    previous: SentenceStance | None = None
-    for record, features in zip(records, why):
-        if previous is not None:
-            _gap(paragraphs, record.start - previous.end, record.gap_hint if False else None)
-        paragraphs[-1].append(_sentence(anchor, record, n, features, labels, order, css_class, looks))
-        previous = record
-    return "".join(f"<p>{''.join(p)}</p>" for p in paragraphs if p)
+    with_sentence: list[bool] = [False]
 
+    def gap(between: str) -> None:
+        first, *rest = _LINE_BREAKS.split(between)
+        paragraphs[-1].append(escape(first, quote=True))
+        for piece in rest:
+            paragraphs.append([escape(piece, quote=True)])
+            with_sentence.append(False)
+
+    position = 0
+    for record, features in zip(records, why):
+        gap(text[position:record.start])
+        paragraphs[-1].append(_sentence(anchor, record, len(records), features, order, css_class, looks))
+        with_sentence[-1] = True
+        position = record.end
+    gap(text[position:])
+    # A paragraph without a sentence holds only whitespace: the segmenter covers
+    # every other character.
+    return "".join(f"<p>{''.join(p)}</p>" for p, keep in zip(paragraphs, with_sentence) if keep)
+
+
+def _sentence(anchor: str, record: SentenceStance, n_sentences: int, features: tuple[tuple[str, float], ...],
+              order: Sequence[str], css_class: dict[str, str], looks: dict[str, _Look]) -> str:
+    label = record.label
+    look = looks[label]
+    node = f"{anchor}-s{record.index}"
+    probabilities = "".join(
+        f'<span class="pr {css_class[other]}"><span class="pn">{escape(other)}</span>'
+        f'<span class="pb"><i style="width:{100 * record.probabilities[other]:.1f}%"></i></span>'
+        f'<span class="pv">{_percent(record.probabilities[other])}</span></span>'
+        for other in order
+    )
+    if features:
+        grams = "".join(_ngram(name, weight) for name, weight in features)
+        reasons = f'<span class="why">Pushed toward {escape(label)} by: {grams}</span>'
+    else:
+        reasons = f'<span class="why">No n-gram of this sentence pushes toward {escape(label)}.</span>'
+    return (
+        f'<span class="s {css_class[label]}" id="{node}" tabindex="0" data-label="{escape(label, quote=True)}" '
+        f'aria-describedby="{node}-t"><span class="mk" aria-hidden="true">{escape(look.marker)}</span>'
+        f'<span class="tx">{escape(record.text, quote=True)}</span>'
+        f'<span class="tip" role="tooltip" id="{node}-t"><span class="th"><b>{escape(label)}</b> · sentence '
+        f"{record.index + 1} of {n_sentences}</span>{probabilities}{reasons}</span></span>"
+    )
+
+
+def _ngram(name: str, weight: float) -> str:
+    kind, _, gram = name.partition("__")
+    if not gram:
+        kind, gram = "n-gram", name
+    elif kind == "char":
+        # Character n-grams often start or end with a space; make it visible.
+        kind, gram = "chars", gram.replace(" ", "\u2423")
+    return (f'<span class="g"><code>{escape(gram, quote=True)}</code> <small>{escape(kind)}</small> '
+            f"<span class=w>+{weight:.2f}</span></span>")
+
+
+def _css(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _Look]) -> str:
+    rules = [_BASE_CSS]
+    for label in order:
+        c, look = css_class[label], looks[label]
+        paint = f"{look.pattern},{look.colour}" if look.pattern else look.colour
+        rules.append(
+            f".stance-report .s.{c} .tx{{background:{look.fill};text-decoration-color:{look.colour};"
+            f"text-decoration-style:{look.underline}}}"
+            f".stance-report .{c} .mk{{background:{look.colour};color:{look.marker_ink}}}"
+            f".stance-report .bar .{c},.stance-report .pr.{c} .pb i{{background:{paint}}}"
+        )
+    return "".join(rules)
+
+
+_BASE_CSS = (
+    ".stance-report{color:#1b1b1b;background:#fff;max-width:50rem;margin:0 auto;padding:1.25rem 1.25rem 3rem;"
+    'font:16px/1.7 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif}'
+    ".stance-report h1{font-size:1.65rem;line-height:1.25;margin:0 0 .2rem}"
+    ".stance-report h2{font-size:1.2rem;line-height:1.3;margin:1.2rem 0 .4rem}"
+    ".stance-report a{color:#0b57a4}"
+    ".stance-report code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:.92em}"
+    ".stance-report .meta{color:#555;margin:0 0 .4rem}"
+    ".stance-report .omitted{background:#fff4d6;border-left:4px solid #E69F00;padding:.4rem .75rem;margin:.5rem 0}"
+    ".stance-report .legend{border:1px solid #d0d0d0;border-radius:6px;background:#fafafa;padding:0 1rem .2rem;"
+    "margin:.8rem 0 1rem;font-size:.9rem;line-height:1.5}"
+    ".stance-report .legend h2{font-size:1rem;margin:.6rem 0 .3rem}"
+    ".stance-report .legend ul{list-style:none;margin:0;padding:0}"
+    ".stance-report .legend li{margin:.3rem 0}"
+    ".stance-report .legend .s{display:inline-block;min-width:7.6rem}"
+    ".stance-report .legend p{margin:.5rem 0}"
+    ".stance-report .sum{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .9rem;margin:.2rem 0 .9rem;"
+    "font-size:.9rem}"
+    ".stance-report .sh{font-weight:600}"
+    ".stance-report .counts{display:flex;flex-wrap:wrap;gap:.2rem .9rem;list-style:none;margin:0;padding:0}"
+    ".stance-report .pc{color:#555}"
+    ".stance-report .bar{display:inline-flex;width:11rem;height:.85rem;border:1px solid #444;border-radius:2px;"
+    "overflow:hidden;vertical-align:middle;background:#fff}"
+    ".stance-report .bar i{display:block;height:100%}"
+    ".stance-report .doc{border-top:2px solid #1b1b1b;margin-top:1.6rem}"
+    ".stance-report .dn{color:#555;font-weight:400}"
+    ".stance-report .text p{position:relative;white-space:pre-wrap;margin:0 0 .9rem}"
+    ".stance-report .up{font-size:.85rem;margin:0}"
+    ".stance-report .s{cursor:help;border-radius:2px}"
+    ".stance-report .s .tx{text-decoration-line:underline;text-decoration-thickness:2px;"
+    "text-underline-offset:.22em;text-decoration-skip-ink:none;box-decoration-break:clone;"
+    "-webkit-box-decoration-break:clone;border-radius:2px}"
+    ".stance-report .s:hover .tx{box-shadow:inset 0 0 0 1px #666}"
+    ".stance-report .s:focus{outline:3px solid #1b1b1b;outline-offset:2px}"
+    ".stance-report .mk{display:inline-block;min-width:1.15em;margin:0 .25em 0 .1em;padding:0 .15em;"
+    'border-radius:3px;font:700 .66em/1.45 ui-monospace,"DejaVu Sans Mono",monospace;text-align:center;'
+    "vertical-align:.2em;user-select:none;-webkit-user-select:none;border:1px solid rgba(0,0,0,.35)}"
+    ".stance-report .tip{display:none;position:absolute;left:0;z-index:10;width:min(27rem,100%);"
+    "box-sizing:border-box;margin-top:.35rem;padding:.55rem .75rem .6rem;background:#fff;color:#1b1b1b;"
+    "border:1px solid #777;border-radius:6px;box-shadow:0 4px 16px rgba(0,0,0,.2);white-space:normal;"
+    "font-size:.86rem;line-height:1.45;pointer-events:none;cursor:auto}"
+    ".stance-report .s:hover>.tip,.stance-report .s:focus-within>.tip,.stance-report .s:target>.tip{display:block}"
+    ".stance-report .th{display:block;margin-bottom:.3rem}"
+    ".stance-report .pr{display:grid;grid-template-columns:6.5rem 1fr 2.8rem;align-items:center;gap:.5rem}"
+    ".stance-report .pb{display:block;height:.6rem;background:#eee;border:1px solid #bbb;border-radius:2px;"
+    "overflow:hidden}"
+    ".stance-report .pb i{display:block;height:100%}"
+    ".stance-report .pv{text-align:right;font-variant-numeric:tabular-nums}"
+    ".stance-report .why{display:block;margin-top:.45rem}"
+    ".stance-report .g{display:inline-block;margin:.2rem .3rem 0 0;padding:0 .35rem;border:1px solid #d0d0d0;"
+    "border-radius:4px;background:#f5f5f5;white-space:nowrap}"
+    ".stance-report .g code{white-space:pre}"
+    ".stance-report .g small{color:#555}"
+    ".stance-report .toc table{border-collapse:collapse;width:100%;font-size:.86rem;line-height:1.4}"
+    ".stance-report .toc caption{text-align:left;color:#555;padding:.2rem 0}"
+    ".stance-report .toc th,.stance-report .toc td{padding:.2rem .45rem;border-bottom:1px solid #ddd;"
+    "text-align:left;vertical-align:middle}"
+    ".stance-report .toc details{margin:.6rem 0}"
+    ".stance-report .toc summary{cursor:pointer;font-weight:600}"
+    ".stance-report .toc .bar{width:8rem}"
+    ".stance-report footer{margin-top:2rem;color:#555;font-size:.85rem}"
+    "@media print{.stance-report .tip{display:none!important}}"
+)
 
 _HEAD = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-         '<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; '
-         'style-src &#x27;unsafe-inline&#x27;; base-uri &#x27;none&#x27;; form-action &#x27;none&#x27;">'
+         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+         "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"
          '<meta name="viewport" content="width=device-width, initial-scale=1">'
          '<meta name="generator" content="stance">'
          "<title>{title}</title><style>{css}</style></head><body>")

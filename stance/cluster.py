@@ -1,0 +1,253 @@
+"""Score documents on a Dask cluster: dataframes, bags, and partitioned files.
+
+Needs the ``dask`` extra: ``pip install "ceasefire-stance[dask]"``. Every worker
+loads the model once (from a path it can read) and keeps it for later tasks, so
+weights never travel with tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._parallel import chunked
+from .io import read_records, write_records
+from .types import Document
+
+__all__ = ["PartitionResult", "score_bag", "score_dataframe", "score_files"]
+
+_SENTENCE_COLUMNS = ("doc_id", "index", "start", "end", "label")
+
+
+def _model(model_path: str | None):
+    from ._parallel import _load_cached
+    from ._resources import default_model_path
+
+    return _load_cached(str(model_path) if model_path is not None else str(default_model_path()))
+
+
+def _labels(model_path: str | None) -> tuple[str, ...]:
+    return _model(model_path).labels
+
+
+def _sentence_rows(model, documents: Sequence[Document], labels, min_confidence) -> list[dict[str, Any]]:
+    rows = []
+    for records in model._score_batch(documents, labels, min_confidence):
+        for r in records:
+            row = {"doc_id": r.doc_id, "index": r.index, "start": r.start, "end": r.end, "label": r.label}
+            row.update({f"p_{label}": float(p) for label, p in r.probabilities.items()})
+            row["text"] = r.text
+            rows.append(row)
+    return rows
+
+
+def _summary_rows(model, documents: Sequence[Document], labels, min_confidence) -> list[dict[str, Any]]:
+    rows = []
+    for document, records in zip(documents, model._score_batch(documents, labels, min_confidence)):
+        summary = model.summarize(records, doc_id=document.id)
+        row = {"doc_id": summary.doc_id, "n_sentences": summary.n_sentences}
+        row.update({f"n_{label}": summary.counts[label] for label in model.labels})
+        row.update({f"mean_p_{label}": summary.mean_probabilities[label] for label in model.labels})
+        rows.append(row)
+    return rows
+
+
+def _meta(model_labels: Sequence[str], per_document: bool):
+    import pandas as pd
+
+    if per_document:
+        columns = {"doc_id": "object", "n_sentences": "int64"}
+        columns.update({f"n_{label}": "int64" for label in model_labels})
+        columns.update({f"mean_p_{label}": "float64" for label in model_labels})
+    else:
+        columns = {"doc_id": "object", "index": "int64", "start": "int64", "end": "int64", "label": "object"}
+        columns.update({f"p_{label}": "float64" for label in model_labels})
+        columns["text"] = "object"
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def score_dataframe(frame, *, text_column: str = "text", id_column: str | None = None,
+                    per_document: bool = False, model_path: str | os.PathLike[str] | None = None,
+                    labels: Sequence[str] | None = None, min_confidence: float = 0.0):
+    """Score a text column of a Dask DataFrame, partition by partition.
+
+    Parameters
+    ----------
+    frame : dask.dataframe.DataFrame
+        One document per row.
+    text_column : str, default "text"
+        The column holding the text.
+    id_column : str, optional
+        The column holding document ids; by default the row index, as a string.
+    per_document : bool, default False
+        Return one summary row per document instead of one row per sentence.
+    model_path : path-like, optional
+        A model every worker can read; ``None`` uses the weights shipped with the
+        package installed on the workers.
+    labels, min_confidence
+        As in :meth:`stance.StanceModel.score_document`.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Sentence rows (``doc_id, index, start, end, label, p_<label>..., text``) or
+        summary rows (``doc_id, n_sentences, n_<label>..., mean_p_<label>...``), in
+        partition order.
+    """
+    path = None if model_path is None else str(model_path)
+    meta = _meta(_labels(path), per_document)
+
+    def score_partition(partition):
+        import pandas as pd
+
+        ids = partition[id_column] if id_column else partition.index
+        documents = [Document(str(i), t) for i, t in zip(ids, partition[text_column])]
+        make_rows = _summary_rows if per_document else _sentence_rows
+        rows = make_rows(_model(path), documents, labels, min_confidence)
+        return pd.DataFrame(rows, columns=list(meta.columns)).astype(meta.dtypes.to_dict())
+
+    return frame.map_partitions(score_partition, meta=meta)
+
+
+def score_bag(bag, *, per_document: bool = False, model_path: str | os.PathLike[str] | None = None,
+              labels: Sequence[str] | None = None, min_confidence: float = 0.0):
+    """Score a Dask Bag of :class:`~stance.Document` (or ``str``) into a bag of row dicts.
+
+    The rows have the fields of the command's JSONL output (flattened probabilities
+    ``p_<label>``), or the summary fields with ``per_document=True``.
+    """
+    path = None if model_path is None else str(model_path)
+
+    def score_partition(items):
+        documents = [d if isinstance(d, Document) else Document(None, d) for d in items]
+        make_rows = _summary_rows if per_document else _sentence_rows
+        return make_rows(_model(path), documents, labels, min_confidence)
+
+    return bag.map_partitions(score_partition)
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionResult:
+    """What one input file became on the cluster."""
+
+    source: str
+    output: str
+    n_documents: int
+    n_records: int
+    errors: tuple[tuple[int, str], ...]
+
+
+def _score_file(source: str, output: str, options: dict[str, Any]) -> PartitionResult:
+    model = _model(options["model_path"])
+    errors: list[tuple[int, str]] = []
+    counts = {"documents": 0}
+
+    def documents():
+        for record in read_records(source, format=options["format"], text_field=options["text_field"],
+                                   id_field=options["id_field"], encoding_errors=options["encoding_errors"]):
+            if record.document is None:
+                errors.append((record.line_no, record.error))
+            else:
+                counts["documents"] += 1
+                yield record.document
+
+    def items():
+        for chunk in chunked(documents(), options["batch_size"]):
+            for records in model._score_batch(chunk, options["labels"], options["min_confidence"]):
+                if options["per_document"]:
+                    yield model.summarize(records)
+                else:
+                    yield from records
+
+    target = Path(output)
+    temporary = target.with_name(f".{target.name}.part-{os.getpid()}")
+    try:
+        if options["output_format"] == "parquet":
+            n_records = _write_parquet(model, items(), temporary, options["per_document"])
+        else:
+            with open(temporary, "w", encoding="utf-8", newline="") as handle:
+                n_records = write_records(items(), handle, format=options["output_format"], labels=model.labels)
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return PartitionResult(source, output, counts["documents"], n_records, tuple(errors))
+
+
+def _write_parquet(model, items: Iterable, path: Path, per_document: bool) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
+    for item in items:
+        data = item.to_dict()
+        if per_document:
+            row = {"doc_id": data["doc_id"], "n_sentences": data["n_sentences"]}
+            row.update({f"n_{k}": v for k, v in data["counts"].items()})
+            row.update({f"mean_p_{k}": v for k, v in data["mean_probabilities"].items()})
+        else:
+            row = {k: data[k] for k in _SENTENCE_COLUMNS}
+            row.update({f"p_{k}": v for k, v in data["probabilities"].items()})
+            row["text"] = data["text"]
+        rows.append(row)
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    return len(rows)
+
+
+def score_files(address_or_client, inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str], *,
+                model_path: str | os.PathLike[str] | None = None, format: str = "auto",
+                output_format: str = "jsonl", text_field: str = "text", id_field: str = "id",
+                encoding_errors: str = "strict", per_document: bool = False, batch_size: int = 256,
+                labels: Sequence[str] | None = None, min_confidence: float = 0.0) -> list[PartitionResult]:
+    """Score each input file as one task on a Dask cluster; write one output file per input.
+
+    Workers read the inputs and write ``<output_dir>/<input name>.scored.<format>``
+    themselves, so every path must be visible to every worker (a shared
+    filesystem). Each output appears only once complete. Failed tasks (a worker
+    dies) are retried by Dask; a result reports every bad record by line, so input
+    records are all accounted for.
+
+    Returns
+    -------
+    list of PartitionResult
+        In input order.
+    """
+    from distributed import Client
+
+    if output_format == "parquet":
+        import pyarrow  # noqa: F401  (fail early, on the client, with a clear ImportError)
+    client = address_or_client if isinstance(address_or_client, Client) else Client(address_or_client)
+    try:
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        options = {
+            "model_path": None if model_path is None else str(model_path), "format": format,
+            "output_format": output_format, "text_field": text_field, "id_field": id_field,
+            "encoding_errors": encoding_errors, "per_document": per_document, "batch_size": batch_size,
+            "labels": tuple(labels) if labels else None, "min_confidence": min_confidence,
+        }
+        names = _output_names([Path(p).name for p in inputs], output_format)
+        futures = [
+            client.submit(_score_file, str(Path(source).resolve()), str((out / name).resolve()), options,
+                          key=f"stance-score-{index}-{name}", pure=False)
+            for index, (source, name) in enumerate(zip(inputs, names))
+        ]
+        return client.gather(futures)
+    finally:
+        if client is not address_or_client:
+            client.close()
+
+
+def _output_names(names: Sequence[str], output_format: str) -> list[str]:
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        stem = name if count == 0 else f"{name}.{count}"
+        result.append(f"{stem}.scored.{output_format}")
+    return result
+
