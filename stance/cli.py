@@ -195,10 +195,15 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
                     errors_out.write(json.dumps({"source": result.source, "line": line_no, "error": error},
                                                 ensure_ascii=False) + "\n")
     if not args.quiet:
-        print(f"stance: {sum(r.n_documents for r in results)} documents, "
-              f"{sum(r.n_records for r in results)} records written to {len(results)} files in "
+        print(f"stance: {_count(sum(r.n_documents for r in results), 'document')}, "
+              f"{_count(sum(r.n_records for r in results), 'record')} written to "
+              f"{_count(len(results), 'file')} in "
               f"{args.output}, {failed} failed, {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _allowed(args: argparse.Namespace) -> tuple[str, ...] | None:
@@ -262,8 +267,8 @@ class _Tally:
             print("\r\033[K", end="", file=sys.stderr)
         if not self.quiet:
             elapsed = time.perf_counter() - self.started
-            print(f"stance: {self.n_documents} documents, {self.n_sentences} records written, "
-                  f"{self.failed} failed, {elapsed:.2f} s", file=sys.stderr)
+            print(f"stance: {_count(self.n_documents, 'document')}, {_count(self.n_sentences, 'record')} "
+                  f"written, {self.failed} failed, {elapsed:.2f} s", file=sys.stderr)
 
 
 @contextmanager
@@ -383,6 +388,8 @@ def _report_command(args: argparse.Namespace) -> int:
         html = render_report(model, tally.documents(records, None), max_documents=args.max_documents)
         out.write(html)
     size = len(html.encode("utf-8"))
-    print(f"stance: wrote {args.output} ({size / 1024:.1f} KiB, {tally.n_documents} documents, "
-          f"{tally.failed} failed) in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    shown = min(tally.n_documents, args.max_documents)
+    print(f"stance: wrote {args.output} ({size / 1024:.1f} KiB): {_count(shown, 'document')} shown, "
+          f"{tally.n_documents - shown} left out, {tally.failed} failed, "
+          f"in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return EXIT_FAILED if tally.failed else EXIT_OK

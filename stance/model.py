@@ -209,6 +209,10 @@ class StanceModel:
         -------
         Explanation
 
+        See Also
+        --------
+        explain_many : The same for many sentences, in one pass.
+
         Examples
         --------
         >>> import stance
@@ -218,19 +222,43 @@ class StanceModel:
         """
         if not isinstance(text, str):
             raise InputError(f"explain() expects one sentence as a str, got {type(text).__name__}.")
+        return self.explain_many([text], top=top)[0]
+
+    def explain_many(self, texts: Iterable[str], *, top: int = 10) -> list[Explanation]:
+        """Explain many sentences with one vectorizer pass; see :meth:`explain`.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            Sentences; a bare ``str`` is refused.
+        top : int, default 10
+            How many n-grams to return per sentence.
+
+        Returns
+        -------
+        list of Explanation
+            One per text, in order.
+        """
+        batch = _as_text_list(texts)
+        if not batch:
+            return []
         features_step, clf = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]
-        row = features_step.transform([text]).tocsr()
-        probabilities = clf.predict_proba(row)[0]
-        best = int(np.argmax(probabilities))
-        contributions = row.data * self._relative_coef[best, row.indices]
-        order = np.argsort(-contributions, kind="stable")[:top]
-        features = tuple(
-            (str(self._feature_names[row.indices[i]]), float(contributions[i]))
-            for i in order if contributions[i] > 0
-        )
-        return Explanation(text=text, label=self.labels[best],
-                           probabilities=dict(zip(self.labels, map(float, probabilities))),
-                           features=features)
+        matrix = features_step.transform(batch).tocsr()
+        probabilities = clf.predict_proba(matrix)
+        relative, names = self._relative_coef, self._feature_names
+        explained = []
+        for row, (text, row_proba) in enumerate(zip(batch, probabilities)):
+            best = int(np.argmax(row_proba))
+            lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+            indices = matrix.indices[lo:hi]
+            contributions = matrix.data[lo:hi] * relative[best, indices]
+            order = np.argsort(-contributions, kind="stable")[:top]
+            features = tuple((str(names[indices[i]]), float(contributions[i]))
+                             for i in order if contributions[i] > 0)
+            explained.append(Explanation(text=text, label=self.labels[best],
+                                         probabilities=dict(zip(self.labels, map(float, row_proba))),
+                                         features=features))
+        return explained
 
     def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None) -> Path:
         """Write the model as ``<path>.npz`` and ``<path>.json`` (no pickle); return the manifest path."""

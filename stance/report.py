@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from html import escape
 from itertools import islice
 
-import numpy as np
 
 from ._version import __version__
 from .errors import InputError
@@ -25,30 +24,36 @@ _CHUNK = 64
 
 @dataclass(frozen=True, slots=True)
 class _Look:
-    """How one label is drawn: never by colour alone."""
+    """How one label is drawn: never by colour alone.
+
+    ``colour`` draws the underline, ``fill`` the sentence background, ``paper`` and
+    ``ink`` the letter marker, ``bar`` (a CSS background) the summary bars.
+    """
 
     colour: str
     fill: str
     underline: str
     marker: str
-    marker_ink: str
-    pattern: str
+    paper: str
+    ink: str
+    bar: str
     meaning: str
 
 
-# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
-# Each label also gets its own underline style, bar pattern and letter marker.
+_STRIPES = "repeating-linear-gradient({angle},transparent 0 {gap}px,rgba(0,0,0,.3) {gap}px {end}px)"
+# Okabe-Ito colours stay apart under the common colour-vision deficiencies; each
+# label also has its own underline style, bar pattern and letter marker.
 _LOOKS = {
-    "supportive": _Look("#0072B2", "rgba(0,114,178,.13)", "solid", "S", "#fff", "",
+    "supportive": _Look("#0072B2", "rgba(0,114,178,.13)", "solid", "S", "#0072B2", "#fff", "#0072B2",
                         "calls for, welcomes or backs a ceasefire"),
-    "conditional": _Look("#E69F00", "rgba(230,159,0,.2)", "dashed", "C", "#000",
-                         "repeating-linear-gradient(45deg,transparent 0 3px,rgba(0,0,0,.28) 3px 5px)",
+    "conditional": _Look("#E69F00", "rgba(230,159,0,.2)", "dashed", "C", "#E69F00", "#000",
+                         _STRIPES.format(angle="45deg", gap=3, end=5) + ",#E69F00",
                          "backs a ceasefire only on conditions or guarantees"),
-    "opposed": _Look("#D55E00", "rgba(213,94,0,.15)", "wavy", "O", "#000",
-                     "repeating-linear-gradient(-45deg,transparent 0 2px,rgba(0,0,0,.35) 2px 3px)",
+    "opposed": _Look("#D55E00", "rgba(213,94,0,.15)", "wavy", "O", "#D55E00", "#000",
+                     _STRIPES.format(angle="-45deg", gap=2, end=3) + ",#D55E00",
                      "rejects, doubts or works against a ceasefire"),
-    "neutral": _Look("#8a8a8a", "transparent", "dotted", "N", "#222",
-                     "repeating-linear-gradient(90deg,transparent 0 3px,rgba(255,255,255,.6) 3px 4px)",
+    "neutral": _Look("#767676", "transparent", "dotted", "N", "#fff", "#333",
+                     _STRIPES.format(angle="90deg", gap=3, end=4) + ",#c8c8c8",
                      "reports events or positions without a stance of its own"),
 }
 _SPARE_COLOURS = ("#009E73", "#CC79A7", "#56B4E9", "#F0E442")
@@ -119,10 +124,10 @@ def render_report(model: StanceModel, documents: Iterable[Document | str], *,
     --------
     >>> import stance
     >>> from stance.report import render_report
-    >>> page = render_report(stance.load(), [stance.Document("a1", "The truce must hold.")])
+    >>> page = render_report(stance.load(), [stance.Document("a1", "The rebels rejected any truce.")])
     >>> page.startswith("<!DOCTYPE html>")
     True
-    >>> 'data-label="supportive"' in page
+    >>> 'data-label="opposed"' in page
     True
     """
     if isinstance(documents, str):
@@ -141,7 +146,7 @@ def render_report(model: StanceModel, documents: Iterable[Document | str], *,
     rows: list[_Row] = []
     scored = model.score_documents(_remember(islice(stream, max_documents), pending))
     for chunk in _chunks(scored, _CHUNK):
-        why = iter(_explain_many(model, [r.text for records in chunk for r in records], top=top))
+        why = iter(model.explain_many([r.text for records in chunk for r in records], top=top))
         for records in chunk:
             # score_documents keeps input order, so the oldest pending document is
             # the one these records belong to: its text gives the gaps between them.
@@ -150,7 +155,7 @@ def render_report(model: StanceModel, documents: Iterable[Document | str], *,
             doc_id = None if document.id is None else str(document.id)
             row = _Row(len(rows) + 1, doc_id, summary.n_sentences, dict(summary.counts))
             rows.append(row)
-            features = [next(why) for _ in records]
+            features = [next(why).features for _ in records]
             sections.append(_document(row, document.text, records, features, order, css_class, looks))
     left_out = sum(1 for _ in stream)
 
@@ -197,8 +202,10 @@ def _looks(order: Sequence[str]) -> dict[str, _Look]:
         if label in _LOOKS:
             looks[label] = _LOOKS[label]
         else:  # a model trained on other labels still gets a readable page
-            looks[label] = _Look(next(spare), "rgba(0,0,0,.06)", "double", (label[:1] or "?").upper(),
-                                 "#000", "", "a label of this model")
+            colour = next(spare)
+            marker = (label[:1] or "?").upper()
+            looks[label] = _Look(colour, "rgba(0,0,0,.06)", "double", marker, colour, "#000", colour,
+                                 "a label of this model")
     return looks
 
 
@@ -213,28 +220,6 @@ def _chunks(items: Iterable[list[SentenceStance]], size: int) -> Iterator[list[l
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _explain_many(model: StanceModel, texts: list[str], *, top: int) -> list[tuple[tuple[str, float], ...]]:
-    """Return ``model.explain(text, top=top).features`` for every text, in one vectorizer call.
-
-    ``tests/test_report.py`` checks that this agrees with :meth:`StanceModel.explain`.
-    """
-    if not texts:
-        return []
-    features_step, clf = model.pipeline.steps[0][1], model.pipeline.steps[-1][1]
-    matrix = features_step.transform(texts).tocsr()
-    best = np.argmax(clf.predict_proba(matrix), axis=1)
-    relative, names = model._relative_coef, model._feature_names
-    explained = []
-    for row, label in enumerate(best.tolist()):
-        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-        indices = matrix.indices[lo:hi]
-        contributions = matrix.data[lo:hi] * relative[label, indices]
-        chosen = np.argsort(-contributions, kind="stable")[:top]
-        explained.append(tuple((str(names[indices[i]]), float(contributions[i]))
-                               for i in chosen if contributions[i] > 0))
-    return explained
 
 
 def _percent(share: float) -> str:
@@ -295,7 +280,8 @@ def _legend(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _L
     return ('<section class="legend" aria-label="Legend"><h2>How to read this page</h2>'
             f"<ul>{items}</ul><p>Hover over a sentence, or move to it with the Tab key, to see the "
             "probability of each label and the words (<em>word</em> n-grams) or letter sequences "
-            "(<em>chars</em> n-grams, spaces shown as ␣) that pushed it toward its label.</p></section>")
+            "(<em>chars</em> n-grams, spaces shown as ␣) that pushed it toward its label; "
+            "<code>neg_</code> marks a word inside the scope of a negation.</p></section>")
 
 
 def _contents(rows: Sequence[_Row], order: Sequence[str], css_class: dict[str, str],
@@ -329,8 +315,9 @@ def _contents(rows: Sequence[_Row], order: Sequence[str], css_class: dict[str, s
             for rank, row in enumerate(ranked, start=1)
         )
         parts.append(
-            f'<details class="{css_class[label]}"><summary>Sorted by share of <span class="mk" '
-            f'aria-hidden="true">{escape(looks[label].marker)}</span> {escape(label)}, highest first'
+            f'<details class="{css_class[label]}" data-sort="{escape(label, quote=True)}"><summary>'
+            f'Sorted by share of <span class="mk" aria-hidden="true">{escape(looks[label].marker)}</span> '
+            f"{escape(label)}, highest first"
             f'</summary><table><thead><tr><th scope="col">Rank</th><th scope="col">Document</th>'
             f'<th scope="col">{escape(label)}</th><th scope="col">{escape(other)}</th>'
             f'<th scope="col">Sentences</th></tr></thead><tbody>{lines}</tbody></table></details>'
@@ -344,12 +331,13 @@ def _document(row: _Row, text: str, records: Sequence[SentenceStance],
               css_class: dict[str, str], looks: dict[str, _Look]) -> str:
     anchor = f"st-d{row.number}"
     doc_id = "" if row.doc_id is None else f' data-doc-id="{escape(row.doc_id, quote=True)}"'
-    paragraphs = _paragraphs(anchor, text, records, why, order, css_class, looks)
+    paragraphs = _paragraphs(anchor, text, records, why, order, css_class, looks) or \
+        '<p class="none">No sentences.</p>'
     return "".join([
         f'<section class="doc" id="{anchor}"{doc_id} aria-labelledby="{anchor}-h">',
         f'<h2 id="{anchor}-h"><span class="dn">{row.number}.</span> {escape(row.name, quote=True)}</h2>',
         _summary(row.counts, row.n_sentences, order, css_class, looks, heading="Stance"),
-        f'<div class="text">{paragraphs or "<p class=none>No sentences.</p>"}</div>',
+        f'<div class="text">{paragraphs}</div>',
         '<p class="up"><a href="#st-top">Back to top</a></p></section>',
     ])
 
@@ -380,15 +368,17 @@ def _paragraphs(anchor: str, text: str, records: Sequence[SentenceStance],
     return "".join(f"<p>{''.join(p)}</p>" for p, keep in zip(paragraphs, with_sentence) if keep)
 
 
-def _sentence(anchor: str, record: SentenceStance, n_sentences: int, features: tuple[tuple[str, float], ...],
-              order: Sequence[str], css_class: dict[str, str], looks: dict[str, _Look]) -> str:
+def _sentence(anchor: str, record: SentenceStance, n_sentences: int,
+              features: tuple[tuple[str, float], ...], order: Sequence[str], css_class: dict[str, str],
+              looks: dict[str, _Look]) -> str:
     label = record.label
     look = looks[label]
     node = f"{anchor}-s{record.index}"
+    # Grid cells come from the label text, the empty <i> bar and the percentage,
+    # which keeps the markup small: a page holds one of these per sentence.
     probabilities = "".join(
-        f'<span class="pr {css_class[other]}"><span class="pn">{escape(other)}</span>'
-        f'<span class="pb"><i style="width:{100 * record.probabilities[other]:.1f}%"></i></span>'
-        f'<span class="pv">{_percent(record.probabilities[other])}</span></span>'
+        f'<span class="pr {css_class[other]}" style="--p:{100 * record.probabilities[other]:.1f}%">'
+        f"{escape(other)}<i></i><b>{_percent(record.probabilities[other])}</b></span>"
         for other in order
     )
     if features:
@@ -397,11 +387,12 @@ def _sentence(anchor: str, record: SentenceStance, n_sentences: int, features: t
     else:
         reasons = f'<span class="why">No n-gram of this sentence pushes toward {escape(label)}.</span>'
     return (
-        f'<span class="s {css_class[label]}" id="{node}" tabindex="0" data-label="{escape(label, quote=True)}" '
-        f'aria-describedby="{node}-t"><span class="mk" aria-hidden="true">{escape(look.marker)}</span>'
+        f'<span class="s {css_class[label]}" id="{node}" tabindex="0" '
+        f'data-label="{escape(label, quote=True)}" aria-describedby="{node}-t">'
+        f'<span class="mk" aria-hidden="true">{escape(look.marker)}</span>'
         f'<span class="tx">{escape(record.text, quote=True)}</span>'
-        f'<span class="tip" role="tooltip" id="{node}-t"><span class="th"><b>{escape(label)}</b> · sentence '
-        f"{record.index + 1} of {n_sentences}</span>{probabilities}{reasons}</span></span>"
+        f'<span class="tip" role="tooltip" id="{node}-t"><span class="th"><b>{escape(label)}</b> · '
+        f"sentence {record.index + 1} of {n_sentences}</span>{probabilities}{reasons}</span></span>"
     )
 
 
@@ -412,47 +403,49 @@ def _ngram(name: str, weight: float) -> str:
     elif kind == "char":
         # Character n-grams often start or end with a space; make it visible.
         kind, gram = "chars", gram.replace(" ", "\u2423")
-    return (f'<span class="g"><code>{escape(gram, quote=True)}</code> <small>{escape(kind)}</small> '
-            f"<span class=w>+{weight:.2f}</span></span>")
+    return (f'<span class="g"><code>{escape(gram, quote=True)}</code><small>{escape(kind)}</small>'
+            f"+{weight:.2f}</span>")
 
 
 def _css(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _Look]) -> str:
     rules = [_BASE_CSS]
     for label in order:
         c, look = css_class[label], looks[label]
-        paint = f"{look.pattern},{look.colour}" if look.pattern else look.colour
         rules.append(
             f".stance-report .s.{c} .tx{{background:{look.fill};text-decoration-color:{look.colour};"
             f"text-decoration-style:{look.underline}}}"
-            f".stance-report .{c} .mk{{background:{look.colour};color:{look.marker_ink}}}"
-            f".stance-report .bar .{c},.stance-report .pr.{c} .pb i{{background:{paint}}}"
+            f".stance-report .{c} .mk{{background:{look.paper};color:{look.ink}}}"
+            f".stance-report .bar .{c},.stance-report .pr.{c} i::after{{background:{look.bar}}}"
         )
     return "".join(rules)
 
 
 _BASE_CSS = (
-    ".stance-report{color:#1b1b1b;background:#fff;max-width:50rem;margin:0 auto;padding:1.25rem 1.25rem 3rem;"
-    'font:16px/1.7 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif}'
+    ".stance-report{color:#1b1b1b;background:#fff;max-width:50rem;margin:0 auto;"
+    'padding:1.25rem 1.25rem 3rem;font:16px/1.7 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",'
+    '"DejaVu Sans",sans-serif}'
     ".stance-report h1{font-size:1.65rem;line-height:1.25;margin:0 0 .2rem}"
     ".stance-report h2{font-size:1.2rem;line-height:1.3;margin:1.2rem 0 .4rem}"
     ".stance-report a{color:#0b57a4}"
     ".stance-report code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:.92em}"
     ".stance-report .meta{color:#555;margin:0 0 .4rem}"
-    ".stance-report .omitted{background:#fff4d6;border-left:4px solid #E69F00;padding:.4rem .75rem;margin:.5rem 0}"
-    ".stance-report .legend{border:1px solid #d0d0d0;border-radius:6px;background:#fafafa;padding:0 1rem .2rem;"
-    "margin:.8rem 0 1rem;font-size:.9rem;line-height:1.5}"
+    ".stance-report .omitted{background:#fff4d6;border-left:4px solid #E69F00;padding:.4rem .75rem;"
+    "margin:.5rem 0}"
+    ".stance-report .legend{border:1px solid #d0d0d0;border-radius:6px;background:#fafafa;"
+    "padding:0 1rem .2rem;margin:.8rem 0 1rem;font-size:.9rem;line-height:1.5}"
     ".stance-report .legend h2{font-size:1rem;margin:.6rem 0 .3rem}"
     ".stance-report .legend ul{list-style:none;margin:0;padding:0}"
     ".stance-report .legend li{margin:.3rem 0}"
     ".stance-report .legend .s{display:inline-block;min-width:7.6rem}"
     ".stance-report .legend p{margin:.5rem 0}"
-    ".stance-report .sum{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .9rem;margin:.2rem 0 .9rem;"
-    "font-size:.9rem}"
+    ".stance-report .sum{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .9rem;"
+    "margin:.2rem 0 .9rem;font-size:.9rem}"
     ".stance-report .sh{font-weight:600}"
-    ".stance-report .counts{display:flex;flex-wrap:wrap;gap:.2rem .9rem;list-style:none;margin:0;padding:0}"
+    ".stance-report .counts{display:flex;flex-wrap:wrap;gap:.2rem .9rem;list-style:none;margin:0;"
+    "padding:0}"
     ".stance-report .pc{color:#555}"
-    ".stance-report .bar{display:inline-flex;width:11rem;height:.85rem;border:1px solid #444;border-radius:2px;"
-    "overflow:hidden;vertical-align:middle;background:#fff}"
+    ".stance-report .bar{display:inline-flex;width:11rem;height:.85rem;border:1px solid #444;"
+    "border-radius:2px;overflow:hidden;vertical-align:middle;background:#fff}"
     ".stance-report .bar i{display:block;height:100%}"
     ".stance-report .doc{border-top:2px solid #1b1b1b;margin-top:1.6rem}"
     ".stance-report .dn{color:#555;font-weight:400}"
@@ -471,23 +464,25 @@ _BASE_CSS = (
     "box-sizing:border-box;margin-top:.35rem;padding:.55rem .75rem .6rem;background:#fff;color:#1b1b1b;"
     "border:1px solid #777;border-radius:6px;box-shadow:0 4px 16px rgba(0,0,0,.2);white-space:normal;"
     "font-size:.86rem;line-height:1.45;pointer-events:none;cursor:auto}"
-    ".stance-report .s:hover>.tip,.stance-report .s:focus-within>.tip,.stance-report .s:target>.tip{display:block}"
+    ".stance-report .s:hover>.tip,.stance-report .s:focus-within>.tip,"
+    ".stance-report .s:target>.tip{display:block}"
     ".stance-report .th{display:block;margin-bottom:.3rem}"
     ".stance-report .pr{display:grid;grid-template-columns:6.5rem 1fr 2.8rem;align-items:center;gap:.5rem}"
-    ".stance-report .pb{display:block;height:.6rem;background:#eee;border:1px solid #bbb;border-radius:2px;"
-    "overflow:hidden}"
-    ".stance-report .pb i{display:block;height:100%}"
-    ".stance-report .pv{text-align:right;font-variant-numeric:tabular-nums}"
+    ".stance-report .pr b{font-weight:400;text-align:right;font-variant-numeric:tabular-nums}"
+    ".stance-report .pr i{display:block;position:relative;height:.6rem;background:#eee;border:1px solid #bbb;"
+    "border-radius:2px;overflow:hidden}"
+    ".stance-report .pr i::after{content:\"\";position:absolute;inset:0 auto 0 0;width:var(--p)}"
     ".stance-report .why{display:block;margin-top:.45rem}"
     ".stance-report .g{display:inline-block;margin:.2rem .3rem 0 0;padding:0 .35rem;border:1px solid #d0d0d0;"
     "border-radius:4px;background:#f5f5f5;white-space:nowrap}"
     ".stance-report .g code{white-space:pre}"
-    ".stance-report .g small{color:#555}"
+    ".stance-report .g small{color:#555;margin:0 .3em}"
     ".stance-report .toc table{border-collapse:collapse;width:100%;font-size:.86rem;line-height:1.4}"
     ".stance-report .toc caption{text-align:left;color:#555;padding:.2rem 0}"
     ".stance-report .toc th,.stance-report .toc td{padding:.2rem .45rem;border-bottom:1px solid #ddd;"
     "text-align:left;vertical-align:middle}"
     ".stance-report .toc details{margin:.6rem 0}"
+    ".stance-report .toc th{white-space:nowrap}"
     ".stance-report .toc summary{cursor:pointer;font-weight:600}"
     ".stance-report .toc .bar{width:8rem}"
     ".stance-report footer{margin-top:2rem;color:#555;font-size:.85rem}"

@@ -11,17 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from sklearn.base import clone
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import GroupKFold
-
 from .errors import InputError
+from .evaluate import apply_temperature, evaluate_grouped, expected_calibration_error, fit_temperature
 from .features import DEFAULT_PARAMS, make_pipeline
 from .model import StanceModel
 from .types import Label
 
-__all__ = ["Corpus", "evaluate_grouped", "fit", "read_corpus", "train"]
+__all__ = ["Corpus", "fit", "read_corpus", "train"]
 
 _LABELS = frozenset(label.value for label in Label)
 
@@ -116,40 +112,15 @@ def fit(texts: Sequence[str], labels: Sequence[str], **params: Any) -> StanceMod
     return StanceModel(pipeline, manifest={"params": _jsonable_params(params)})
 
 
-def evaluate_grouped(corpus: Corpus, *, n_splits: int = 5, **params: Any) -> dict[str, Any]:
-    """Leave-conflicts-out cross-validation: macro-F1 and accuracy on unseen conflicts.
-
-    Returns a dict with ``macro_f1``, ``accuracy``, per-class ``f1`` and the
-    out-of-fold probabilities (``oof_proba``, ``labels``) for further analysis.
-    """
-    texts = np.asarray(corpus.texts, dtype=object)
-    y = np.asarray(corpus.labels)
-    groups = np.asarray(corpus.conflicts)
-    n_splits = min(n_splits, len(set(corpus.conflicts)))
-    template = make_pipeline(**params)
-    labels = sorted(set(corpus.labels))
-    oof = np.zeros((len(y), len(labels)))
-    for train_idx, test_idx in GroupKFold(n_splits=n_splits).split(texts, y, groups):
-        pipeline = clone(template).fit(list(texts[train_idx]), y[train_idx])
-        columns = [labels.index(str(c)) for c in pipeline.classes_]
-        oof[np.ix_(test_idx, columns)] = pipeline.predict_proba(list(texts[test_idx]))
-    predicted = np.asarray(labels)[oof.argmax(axis=1)]
-    return {
-        "macro_f1": float(f1_score(y, predicted, average="macro")),
-        "accuracy": float(accuracy_score(y, predicted)),
-        "f1": dict(zip(labels, map(float, f1_score(y, predicted, average=None, labels=labels)))),
-        "n_splits": n_splits,
-        "labels": labels,
-        "oof_proba": oof,
-    }
-
-
 def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str], *,
           evaluate: bool = True, **params: Any) -> Path:
-    """Fit on a corpus, optionally evaluate by conflict, and save weights with a manifest.
+    """Fit on a corpus, evaluate and calibrate by conflict, and save weights with a manifest.
 
-    Returns the manifest path. Training is deterministic: the same corpus and
-    settings write the same bytes.
+    With ``evaluate=True`` (the default), leave-conflicts-out cross-validation
+    measures the model and fits a softmax temperature on the out-of-fold scores;
+    the temperature is folded into the classifier's weights, which changes the
+    probabilities but never the predicted label. Returns the manifest path.
+    Training is deterministic: the same corpus and settings write the same bytes.
     """
     corpus = read_corpus(corpus_paths)
     model = fit(corpus.texts, corpus.labels, **params)
@@ -164,13 +135,26 @@ def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathL
     }
     if evaluate:
         scores = evaluate_grouped(corpus, **params)
+        truth = scores["truth"]
+        temperature = fit_temperature(scores["oof_decision"], truth)
+        apply_temperature(model.pipeline, temperature)
+        calibrated = _softmax(scores["oof_decision"] / temperature)
         metadata["evaluation"] = {
             "protocol": f"GroupKFold({scores['n_splits']}) by conflict",
             "macro_f1": round(scores["macro_f1"], 4),
             "accuracy": round(scores["accuracy"], 4),
             "f1": {k: round(v, 4) for k, v in scores["f1"].items()},
+            "ece_uncalibrated": round(expected_calibration_error(scores["oof_proba"], truth), 4),
+            "ece": round(expected_calibration_error(calibrated, truth), 4),
+            "temperature": round(temperature, 6),
         }
     return model.save(output, metadata=metadata)
+
+
+def _softmax(scores):
+    from scipy.special import softmax
+
+    return softmax(scores, axis=1)
 
 
 def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:

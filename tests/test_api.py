@@ -127,3 +127,17 @@ def test_models_are_thread_safe(model, seed_text):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: model.score_document(seed_text), range(16)))
     assert all(result == expected for result in results)
+
+
+def test_explain_many_equals_explain_one_by_one(model, seed_text):
+    texts = [r.text for r in model.score_document(seed_text)]
+    batched = model.explain_many(texts, top=5)
+    assert [why.text for why in batched] == texts
+    for why in batched:
+        single = model.explain(why.text, top=5)
+        assert why.label == single.label
+        assert [name for name, _ in why.features] == [name for name, _ in single.features]
+        assert [w for _, w in why.features] == pytest.approx([w for _, w in single.features])
+    assert model.explain_many([]) == []
+    with pytest.raises(stance.InputError):
+        model.explain_many("one string")

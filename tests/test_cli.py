@@ -33,7 +33,7 @@ def test_score_seed_article(capsys, seed_text, seed_gold):
     rows = jsonl(out)
     assert [(r["start"], r["end"]) for r in rows] == [(g["start"], g["end"]) for g in seed_gold]
     assert all(seed_text[r["start"]:r["end"]] == r["text"] for r in rows)
-    assert "1 documents, 22 records written, 0 failed" in err
+    assert "1 document, 22 records written, 0 failed" in err
 
 
 def test_bad_records_are_reported_and_the_rest_scored(capsys, tmp_path):

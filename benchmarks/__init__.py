@@ -1,0 +1,1 @@
+"""Benchmarks of the stance model: grouped accuracy, baselines and behaviour (not pytest)."""

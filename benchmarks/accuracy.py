@@ -1,0 +1,774 @@
+"""Reproduce every accuracy figure of docs/benchmarks.md from the labelled corpus.
+
+Run from the repository root::
+
+    python -m benchmarks.accuracy                # full run, writes docs/benchmarks.md + docs/img/*.png
+    python -m benchmarks.accuracy --quick        # small, fast smoke run, prints the section
+    python -m benchmarks.accuracy --help
+
+Protocol: leave-conflicts-out. An outer :class:`~sklearn.model_selection.GroupKFold`
+(groups = conflict) holds out whole conflicts; inside each outer training fold a
+grouped :class:`~sklearn.model_selection.GridSearchCV` picks the settings, so no
+figure is measured on a sentence whose conflict helped choose them. Baselines,
+calibration, learning curve and abstaining all reuse the same outer folds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from scipy.special import softmax
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+from sklearn.model_selection import GridSearchCV, GroupKFold, train_test_split
+from sklearn.utils.parallel import Parallel, delayed
+
+import stance
+from stance.errors import StanceError
+from stance.evaluate import apply_temperature, expected_calibration_error, fit_temperature
+from stance.features import DEFAULT_PARAMS, make_pipeline
+from stance.train import Corpus, read_corpus
+
+from . import _report
+from .baselines import baselines
+from .behaviour import BehaviourReport, run_behaviour
+
+__all__ = ["GRIDS", "Settings", "main", "render", "run_benchmark", "summary"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEEDS = ROOT / "seeds" / "corpus"
+DEFAULT_GOLD = ROOT / "seeds" / "000_985e532e1d3b25ad.labels.jsonl"
+DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
+DEFAULT_IMG = ROOT / "docs" / "img"
+
+#: Search grids in :func:`stance.make_pipeline` terms. ``full`` is what the
+#: reference run searches; sublinear_tf, min_df, class_weight and negation stay at
+#: DEFAULT_PARAMS because every extra value multiplies a run that must fit in
+#: ~10 minutes on 2 cores (each lbfgs fit takes 10-15 s on ~10k sentences).
+GRIDS: dict[str, dict[str, list[Any]]] = {
+    "full": {"word_ngram_range": [(1, 2), (1, 3)], "char_ngram_range": [(2, 5), None], "C": [3.0, 10.0, 30.0]},
+    "small": {"word_ngram_range": [(1, 3)], "char_ngram_range": [(2, 5), None], "C": [3.0, 10.0, 30.0]},
+    "tiny": {"word_ngram_range": [(1, 2)], "char_ngram_range": [None], "C": [1.0, 10.0]},
+}
+
+#: Written by hand after reading the mistakes table of the full run named below;
+#: re-read the table and rewrite this when the corpus or the model changes.
+ERROR_NOTES_RUN = "(not yet written)"
+ERROR_NOTES = """(not yet written)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What one benchmark run measures, and how hard it tries."""
+
+    n_splits: int = 5
+    inner_splits: int = 3
+    grid: Mapping[str, Sequence[Any]] = field(default_factory=lambda: GRIDS["full"])
+    grid_name: str = "full"
+    fractions: tuple[float, ...] = (1 / 8, 1 / 4, 1 / 2, 1.0)
+    thresholds: tuple[float, ...] = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))
+    n_errors: int = 25
+    n_jobs: int = -1
+    limit: int | None = None
+    n_boot: int = 2000
+    random_state: int = 0
+    shipped_model: bool = True
+
+
+# --------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------
+def candidates(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Expand a grid of :func:`stance.make_pipeline` parameters into candidate settings."""
+    keys = list(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def subsample(corpus: Corpus, limit: int | None) -> Corpus:
+    """Keep ``limit`` evenly spaced sentences, so every corpus file and most conflicts stay in."""
+    if limit is None or limit >= len(corpus):
+        return corpus
+    keep = np.unique(np.linspace(0, len(corpus) - 1, limit).astype(int))
+    pick = lambda values: tuple(values[i] for i in keep)  # noqa: E731
+    return Corpus(pick(corpus.texts), pick(corpus.labels), pick(corpus.conflicts))
+
+
+def _fit_task(estimator, train_texts, train_labels, test_texts, keep: bool):
+    # Runs in a worker: warnings are recorded and sent back, so they reach the
+    # report instead of a worker's stderr (or, under pytest, an error).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        estimator.fit(train_texts, train_labels)
+        predicted = estimator.predict(test_texts) if test_texts is not None else None
+    messages = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
+    return (estimator if keep else None), predicted, messages
+
+
+def _macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:
+    """Macro-F1 of confusion matrices of shape (..., n_labels, n_labels); empty classes count 0."""
+    tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    denominator = cm.sum(axis=-1) + cm.sum(axis=-2)
+    return np.where(denominator > 0, 2 * tp / np.where(denominator > 0, denominator, 1), 0.0).mean(axis=-1)
+
+
+def _per_conflict_confusion(truth: np.ndarray, predicted: np.ndarray, group_ids: np.ndarray,
+                            n_groups: int, n_labels: int) -> np.ndarray:
+    cm = np.zeros((n_groups, n_labels, n_labels))
+    np.add.at(cm, (group_ids, truth, predicted), 1)
+    return cm
+
+
+def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: Settings = Settings(),
+                  *, progress=None) -> dict[str, Any]:
+    """Measure the stance pipeline, its baselines and its behaviour on one corpus.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Labelled sentences with their conflicts (see :func:`stance.train.read_corpus`).
+    gold : sequence of dict, optional
+        Gold records of the held-out seed article (``text``, ``label``, ``note``).
+    settings : Settings
+        Folds, grid, learning-curve fractions, thresholds, jobs.
+    progress : callable, optional
+        Called with one line of text per finished stage.
+
+    Returns
+    -------
+    dict
+        Every figure of the report; :func:`render` turns it into markdown and
+        :func:`summary` into JSON-ready numbers.
+    """
+    say = progress or (lambda message: None)
+    clock = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        stages[name] = time.perf_counter() - clock - sum(stages.values())
+        say(f"{name}: {stages[name]:.0f} s")
+
+    corpus = subsample(corpus, settings.limit)
+    texts = np.asarray(corpus.texts, dtype=object)
+    y = np.asarray(corpus.labels, dtype=object)
+    groups = np.asarray(corpus.conflicts, dtype=object)
+    labels = sorted(set(corpus.labels))
+    truth = np.searchsorted(labels, y.astype(str))
+    conflicts = sorted(set(corpus.conflicts))
+    group_ids = np.searchsorted(conflicts, groups.astype(str))
+    n_splits = min(settings.n_splits, len(conflicts))
+    outer = list(GroupKFold(n_splits=n_splits).split(texts, y, groups))
+    fold = np.zeros(len(y), dtype=int)
+    for k, (_, test_idx) in enumerate(outer):
+        fold[test_idx] = k
+
+    # ---- nested search: settings picked inside each outer training fold only ----------
+    grid = candidates(settings.grid)
+    param_grid = []
+    for candidate in grid:
+        pipeline = make_pipeline(**candidate)
+        param_grid.append({"features": [pipeline.named_steps["features"]], "clf": [pipeline.named_steps["clf"]]})
+    proba = np.zeros((len(y), len(labels)))
+    decision = np.zeros_like(proba)
+    fold_models, chosen, inner_scores, inner_best = [], [], [], []
+    with tempfile.TemporaryDirectory(prefix="stance-bench-") as cache_dir, warnings.catch_warnings():
+        # The cache only warns that hashing the training texts took a while.
+        warnings.filterwarnings("ignore", message="Persisting input arguments took")
+        memory = joblib.Memory(location=cache_dir, verbose=0)
+        base = make_pipeline(**grid[0]).set_params(memory=memory)
+        for k, (train_idx, test_idx) in enumerate(outer):
+            search = GridSearchCV(base, param_grid, scoring="f1_macro",
+                                  cv=GroupKFold(n_splits=min(settings.inner_splits,
+                                                             len(set(groups[train_idx])))),
+                                  n_jobs=settings.n_jobs, refit=True, error_score="raise")
+            search.fit(list(texts[train_idx]), y[train_idx], groups=groups[train_idx])
+            fitted = search.best_estimator_
+            columns = [labels.index(str(c)) for c in fitted.classes_]
+            test_texts = list(texts[test_idx])
+            proba[np.ix_(test_idx, columns)] = fitted.predict_proba(test_texts)
+            decision[np.ix_(test_idx, columns)] = fitted.decision_function(test_texts)
+            fold_models.append(fitted)
+            chosen.append(grid[search.best_index_])
+            inner_best.append(float(search.best_score_))
+            inner_scores.append(search.cv_results_["mean_test_score"])
+            say(f"outer fold {k + 1}/{n_splits}: picked {_describe(grid[search.best_index_])} "
+                f"(inner macro-F1 {search.best_score_:.3f})")
+        memory.clear(warn=False)
+    lap("nested search")
+
+    # Most common pick; ties go to the best mean inner score across folds.
+    mean_inner = np.mean(inner_scores, axis=0)
+    votes = Counter(_key(c) for c in chosen)
+    winner = max(range(len(grid)), key=lambda i: (votes.get(_key(grid[i]), 0), mean_inner[i]))
+    most_common = grid[winner]
+    differs = {k: (DEFAULT_PARAMS[k], v) for k, v in most_common.items() if _norm(DEFAULT_PARAMS[k]) != _norm(v)}
+
+    predicted = proba.argmax(axis=1)
+    main = _scores(truth, predicted, labels)
+    main["per_fold_macro_f1"] = [float(f1_score(truth[fold == k], predicted[fold == k], average="macro",
+                                                labels=range(len(labels)), zero_division=0))
+                                 for k in range(n_splits)]
+
+    # ---- calibration: temperature fitted on the OTHER outer folds ----------------------
+    calibrated = np.zeros_like(proba)
+    temperatures = []
+    for k in range(n_splits):
+        others, this = fold != k, fold == k
+        temperature = fit_temperature(decision[others], truth[others])
+        temperatures.append(temperature)
+        calibrated[this] = softmax(decision[this] / temperature, axis=1)
+    rows = np.arange(len(truth))
+    calibration = {
+        "ece_raw": expected_calibration_error(proba, truth),
+        "ece_calibrated": expected_calibration_error(calibrated, truth),
+        "nll_raw": float(-np.log(np.clip(proba[rows, truth], 1e-15, None)).mean()),
+        "nll_calibrated": float(-np.log(np.clip(calibrated[rows, truth], 1e-15, None)).mean()),
+        "temperatures": temperatures,
+        "temperature_all": fit_temperature(decision, truth),
+    }
+    lap("calibration")
+
+    # ---- one parallel batch: baselines, learning curve, the whole-corpus model ---------
+    tasks, keys = [], []
+    whole_pipeline = make_pipeline(**most_common)
+    tasks.append((whole_pipeline, list(texts), y, None, True))
+    keys.append(("whole", None, None))
+    for k, (train_idx, test_idx) in enumerate(outer):
+        for fraction in settings.fractions:
+            if fraction >= 1:
+                continue
+            part, _ = train_test_split(train_idx, train_size=fraction, stratify=y[train_idx],
+                                       random_state=settings.random_state + k)
+            tasks.append((make_pipeline(**chosen[k]), list(texts[part]), y[part], list(texts[test_idx]), False))
+            keys.append(("curve", fraction, k))
+        for name, estimator in baselines().items():
+            tasks.append((clone(estimator), list(texts[train_idx]), y[train_idx], list(texts[test_idx]), False))
+            keys.append(("baseline", name, k))
+    done = Parallel(n_jobs=settings.n_jobs)(delayed(_fit_task)(*task) for task in tasks)
+    fit_warnings: dict[str, Counter] = {}
+    curve_predictions: dict[float, np.ndarray] = {}
+    baseline_predictions: dict[str, np.ndarray] = {}
+    curve_sizes: dict[float, list[int]] = {}
+    whole = None
+    for (kind, name, k), task, (estimator, predictions, messages) in zip(keys, tasks, done):
+        for message in messages:
+            fit_warnings.setdefault(kind if kind != "baseline" else name, Counter())[message] += 1
+        if kind == "whole":
+            whole = estimator
+            continue
+        target = curve_predictions if kind == "curve" else baseline_predictions
+        target.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = np.searchsorted(labels, predictions.astype(str))
+        if kind == "curve":
+            curve_sizes.setdefault(name, []).append(len(task[2]))
+    lap("baselines, learning curve, whole-corpus model")
+
+    baseline_scores = {name: _scores(truth, pred, labels) for name, pred in baseline_predictions.items()}
+    curve = []
+    for fraction in settings.fractions:
+        if fraction >= 1:
+            pred, size = predicted, float(np.mean([len(tr) for tr, _ in outer]))
+        else:
+            pred, size = curve_predictions[fraction], float(np.mean(curve_sizes[fraction]))
+        curve.append({"fraction": fraction, "n_train": size, **_scores(truth, pred, labels, short=True)})
+
+    # ---- uncertainty: resample whole conflicts -----------------------------------------
+    rng = np.random.default_rng(settings.random_state)
+    weights = rng.multinomial(len(conflicts), np.full(len(conflicts), 1 / len(conflicts)), size=settings.n_boot)
+    cm_main = _per_conflict_confusion(truth, predicted, group_ids, len(conflicts), len(labels))
+    boot_main = _macro_f1_from_confusion(np.einsum("bg,gij->bij", weights, cm_main))
+    main["macro_f1_ci"] = tuple(np.percentile(boot_main, [2.5, 97.5]))
+    for name, pred in baseline_predictions.items():
+        cm = _per_conflict_confusion(truth, pred, group_ids, len(conflicts), len(labels))
+        margin = boot_main - _macro_f1_from_confusion(np.einsum("bg,gij->bij", weights, cm))
+        scores = baseline_scores[name]
+        scores["margin"] = main["macro_f1"] - scores["macro_f1"]
+        scores["margin_ci"] = tuple(np.percentile(margin, [2.5, 97.5]))
+        scores["accuracy_margin"] = main["accuracy"] - scores["accuracy"]
+
+    # ---- abstaining: what score_document(min_confidence=t) keeps -----------------------
+    top = calibrated.max(axis=1)
+    correct = calibrated.argmax(axis=1) == truth
+    neutral = labels.index("neutral") if "neutral" in labels else None
+    abstain = []
+    for t in settings.thresholds:
+        kept = top >= t
+        as_neutral = np.where(kept, calibrated.argmax(axis=1), neutral) if neutral is not None else None
+        abstain.append({
+            "threshold": t,
+            "coverage": float(kept.mean()),
+            "precision": float(correct[kept].mean()) if kept.any() else float("nan"),
+            "accuracy_unsure_neutral": float((as_neutral == truth).mean()) if neutral is not None else float("nan"),
+        })
+
+    # ---- the most confident out-of-fold mistakes -----------------------------------------
+    raw_top = proba.max(axis=1)
+    wrong = np.flatnonzero(predicted != truth)
+    worst = wrong[np.argsort(-raw_top[wrong], kind="stable")][:settings.n_errors]
+    explainers = [stance.StanceModel(m) for m in fold_models]
+    mistakes = []
+    for i in worst:
+        why = explainers[fold[i]].explain(str(texts[i]), top=5)
+        mistakes.append({"text": str(texts[i]), "conflict": str(groups[i]), "true": labels[truth[i]],
+                         "predicted": labels[predicted[i]], "confidence": float(raw_top[i]),
+                         "ngrams": [name for name, _ in why.features]})
+    lap("error analysis")
+
+    # ---- the whole-corpus model: seed article and behaviour ------------------------------
+    apply_temperature(whole, calibration["temperature_all"])
+    whole_model = stance.StanceModel(whole)
+    models = {"trained in this run": whole_model}
+    if settings.shipped_model:
+        try:
+            models["shipped weights"] = stance.load()
+        except StanceError as exc:
+            say(f"shipped weights not loaded: {exc}")
+    seed = {name: _seed_check(model, gold) for name, model in models.items()} if gold else {}
+    behaviour = {name: run_behaviour(model) for name, model in models.items()}
+    lap("seed article and behaviour")
+
+    return {
+        "n_sentences": len(y), "n_conflicts": len(conflicts), "corpus_sha256": corpus.sha256(),
+        "label_counts": dict(sorted(Counter(corpus.labels).items())),
+        "labels": labels, "n_splits": n_splits, "settings": settings,
+        "grid": grid, "chosen": chosen, "inner_best": inner_best, "mean_inner": mean_inner.tolist(),
+        "most_common": most_common, "votes": votes[_key(most_common)], "differs": differs,
+        "main": main, "calibration": calibration, "baselines": baseline_scores,
+        "curve": curve, "abstain": abstain, "mistakes": mistakes, "seed": seed, "behaviour": behaviour,
+        "fit_warnings": {k: dict(v) for k, v in fit_warnings.items()},
+        "confusion": confusion_matrix(truth, predicted, labels=range(len(labels))),
+        "reliability": {"proba": proba, "calibrated": calibrated, "truth": truth},
+        "stages": stages, "seconds": time.perf_counter() - clock,
+    }
+
+
+def _scores(truth: np.ndarray, predicted: np.ndarray, labels: list[str], *, short: bool = False) -> dict[str, Any]:
+    out = {"macro_f1": float(f1_score(truth, predicted, average="macro", labels=range(len(labels)), zero_division=0)),
+           "accuracy": float(accuracy_score(truth, predicted))}
+    if not short:
+        out["report"] = classification_report(truth, predicted, labels=range(len(labels)), target_names=labels,
+                                              output_dict=True, zero_division=0)
+    return out
+
+
+def _seed_check(model: stance.StanceModel, gold: Sequence[dict]) -> dict[str, Any]:
+    predicted = model.predict([g["text"] for g in gold])
+    probabilities = model.predict_proba([g["text"] for g in gold]).max(axis=1)
+    strict = [i for i, g in enumerate(gold) if "ambiguous" not in g.get("note", "")]
+    hits = [p == g["label"] for p, g in zip(predicted, gold)]
+    return {
+        "n": len(gold), "correct": sum(hits), "n_strict": len(strict), "correct_strict": sum(hits[i] for i in strict),
+        "misses": [{"text": gold[i]["text"], "gold": gold[i]["label"], "predicted": predicted[i],
+                    "confidence": float(probabilities[i])} for i in strict if not hits[i]],
+    }
+
+
+def _key(params: Mapping[str, Any]) -> str:
+    return json.dumps({k: _norm(v) for k, v in sorted(params.items())})
+
+
+def _norm(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _describe(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={_norm(v)}" for k, v in params.items())
+
+
+# --------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------
+def summary(results: Mapping[str, Any]) -> dict[str, Any]:
+    """The headline numbers of a run as plain JSON-ready values."""
+    report = results["main"]["report"]
+    return {
+        "n_sentences": results["n_sentences"],
+        "macro_f1": results["main"]["macro_f1"],
+        "accuracy": results["main"]["accuracy"],
+        "per_class": {label: {m: float(report[label][m]) for m in ("precision", "recall", "f1-score")}
+                      for label in results["labels"]},
+        "ece_raw": results["calibration"]["ece_raw"],
+        "ece_calibrated": results["calibration"]["ece_calibrated"],
+        "baselines": {name: {"macro_f1": s["macro_f1"], "accuracy": s["accuracy"], "margin": s["margin"]}
+                      for name, s in results["baselines"].items()},
+        "learning_curve": [{"n_train": c["n_train"], "macro_f1": c["macro_f1"]} for c in results["curve"]],
+        "abstain": [{k: v for k, v in a.items()} for a in results["abstain"]],
+        "seed": {name: {"accuracy": s["correct"] / s["n"], "accuracy_strict": s["correct_strict"] / s["n_strict"]}
+                 for name, s in results["seed"].items()},
+        "behaviour": {name: b.pass_rates for name, b in results["behaviour"].items()},
+        "chosen": [{k: _norm(v) for k, v in c.items()} for c in results["chosen"]],
+        "most_common": {k: _norm(v) for k, v in results["most_common"].items()},
+        "seconds": results["seconds"],
+    }
+
+
+def write_plots(results: Mapping[str, Any], img_dir: Path) -> dict[str, Path]:
+    """Write the PNGs; raise :class:`benchmarks._report.PlotsUnavailable` without matplotlib."""
+    labels = results["labels"]
+    rel = results["reliability"]
+    curve = results["curve"]
+    flat = {f"{name.split(' (')[0]} (all data)": [s["macro_f1"]] for name, s in results["baselines"].items()}
+    return {
+        "confusion": _report.plot_confusion(results["confusion"], labels, img_dir / "accuracy-confusion.png"),
+        "reliability": _report.plot_reliability(
+            {f"raw (ECE {results['calibration']['ece_raw']:.3f})": rel["proba"],
+             f"temperature, cross-fitted (ECE {results['calibration']['ece_calibrated']:.3f})": rel["calibrated"]},
+            rel["truth"], img_dir / "accuracy-reliability.png"),
+        "learning_curve": _report.plot_learning_curve(
+            [c["n_train"] for c in curve], {"stance pipeline (nested search)": [c["macro_f1"] for c in curve], **flat},
+            img_dir / "accuracy-learning-curve.png"),
+        "abstain": _report.plot_abstain([a["threshold"] for a in results["abstain"]],
+                                        [a["coverage"] for a in results["abstain"]],
+                                        [a["precision"] for a in results["abstain"]],
+                                        img_dir / "accuracy-abstain.png"),
+    }
+
+
+def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = None,
+           plots: Mapping[str, Path] | None = None, out_dir: Path | None = None) -> str:
+    """Return the accuracy section of ``docs/benchmarks.md`` as markdown."""
+    context = context or {}
+    settings: Settings = results["settings"]
+    labels = results["labels"]
+    main, cal = results["main"], results["calibration"]
+    out: list[str] = ["## Accuracy", ""]
+
+    def image(name: str, alt: str) -> None:
+        if plots and name in plots:
+            where = os.path.relpath(plots[name], out_dir) if out_dir else str(plots[name])
+            out.extend([f"![{alt}]({Path(where).as_posix()})", ""])
+
+    reduced = settings.limit is not None or settings.grid_name != "full" or settings.n_splits != 5
+    if reduced:
+        out += ["> **Reduced run** (slice, fewer folds or a smaller grid): a smoke test, not the reference figures.", ""]
+    out += [
+        f"Generated by `{context.get('command', 'benchmarks.accuracy')}` on {context.get('date', '?')} "
+        f"at commit `{context.get('commit', '?')}`; every figure below comes from that run.",
+        "",
+        _report.table(["", ""], [
+            ("machine", context.get("machine", "?")),
+            ("corpus", f"{results['n_sentences']:,} sentences, {results['n_conflicts']} conflicts, "
+                       f"sha256 `{results['corpus_sha256'][:12]}`; "
+                       + ", ".join(f"{k} {v:,}" for k, v in results["label_counts"].items())),
+            ("runtime", f"{results['seconds'] / 60:.1f} min ("
+                        + "; ".join(f"{k} {v:.0f} s" for k, v in results["stages"].items()) + ")"),
+            ("plots", context.get("plots", "written")),
+        ], align="ll"),
+        "",
+        "### Protocol",
+        "",
+        f"- **Leave conflicts out.** Outer `GroupKFold({results['n_splits']})` with groups = conflict: every "
+        "sentence is scored by a model that saw no sentence of its conflict, so the figures estimate "
+        "accuracy on a war the model was not trained on. Figures pool the out-of-fold predictions.",
+        f"- **Nested search.** Inside each outer training fold, `GridSearchCV` (scoring macro-F1, inner "
+        f"`GroupKFold({settings.inner_splits})` by conflict, feature fits cached across `C` with "
+        f"`Pipeline(memory=joblib.Memory(...))`) picks among {len(results['grid'])} settings: "
+        + "; ".join(f"`{k}` ∈ {{{', '.join(str(_norm(v)) for v in vs)}}}" for k, vs in settings.grid.items())
+        + ". Fixed at `DEFAULT_PARAMS`: "
+        + ", ".join(f"`{k}={_norm(v)}`" for k, v in DEFAULT_PARAMS.items() if k not in settings.grid) + ".",
+        "- **Baselines** are fitted and scored on the same outer folds. Intervals are 95% percentile "
+        f"intervals from {settings.n_boot:,} bootstrap resamples of whole conflicts (paired for margins).",
+        "",
+        "### Headline",
+        "",
+        _report.table(["figure", "value"], [
+            ("macro-F1", f"**{main['macro_f1']:.3f}** (95% CI {main['macro_f1_ci'][0]:.3f}–{main['macro_f1_ci'][1]:.3f}; "
+                         f"folds {min(main['per_fold_macro_f1']):.3f}–{max(main['per_fold_macro_f1']):.3f})"),
+            ("accuracy", f"**{main['accuracy']:.3f}**"),
+            *[(f"F1 {label}", fmt3(main["report"][label]["f1-score"])) for label in labels],
+            ("ECE raw → temperature-scaled", f"{cal['ece_raw']:.3f} → {cal['ece_calibrated']:.3f}"),
+            *[(f"seed article ({name})", f"{s['correct']}/{s['n']} all, {s['correct_strict']}/{s['n_strict']} non-ambiguous")
+              for name, s in results["seed"].items()],
+        ], align="lr"),
+        "",
+        "### Settings picked by the nested search",
+        "",
+        _report.table(["outer fold", *settings.grid, "inner macro-F1"], [
+            (k + 1, *[_norm(c[key]) for key in settings.grid], fmt3(s))
+            for k, (c, s) in enumerate(zip(results["chosen"], results["inner_best"]))
+        ]),
+        "",
+        f"Most common pick ({results['votes']} of {results['n_splits']} folds"
+        + (", tie broken by mean inner macro-F1" if results["votes"] * 2 <= results["n_splits"] else "")
+        + f"): `{_describe(results['most_common'])}`. "
+        + ("This matches `DEFAULT_PARAMS`, which `stance train` uses." if not results["differs"] else
+           "This differs from `DEFAULT_PARAMS` in "
+           + ", ".join(f"`{k}` ({_norm(a)} → {_norm(b)})" for k, (a, b) in results["differs"].items())
+           + "; `DEFAULT_PARAMS` should follow it."),
+        "",
+        _report.table(["candidate", "mean inner macro-F1 over outer folds"],
+                      sorted(((_describe(c), fmt3(s)) for c, s in zip(results["grid"], results["mean_inner"])),
+                             key=lambda row: row[1], reverse=True)),
+        "",
+        "### Per class",
+        "",
+        _report.table(["label", "precision", "recall", "F1", "support"], [
+            (name, fmt3(r["precision"]), fmt3(r["recall"]), fmt3(r["f1-score"]), f"{int(r['support']):,}")
+            for name, r in ((n, main["report"][n]) for n in [*labels, "macro avg", "weighted avg"])
+        ]),
+        "",
+        "Confusion matrix (rows: true label, columns: predicted):",
+        "",
+        _report.table(["true \\ predicted", *labels], [
+            (label, *[f"{v:,}" for v in row]) for label, row in zip(labels, results["confusion"])
+        ]),
+        "",
+    ]
+    image("confusion", "Confusion matrix")
+    out += [
+        "### Baselines",
+        "",
+        _report.table(["model", "macro-F1", "accuracy", "margin of the stance pipeline (macro-F1)", "margin (accuracy)"], [
+            ("**stance pipeline (nested search)**", f"**{main['macro_f1']:.3f}**", f"**{main['accuracy']:.3f}**", "", ""),
+            *[(name, fmt3(s["macro_f1"]), fmt3(s["accuracy"]),
+               f"{s['margin']:+.3f} ({s['margin_ci'][0]:+.3f} to {s['margin_ci'][1]:+.3f})", f"{s['accuracy_margin']:+.3f}")
+              for name, s in results["baselines"].items()],
+        ]),
+        "",
+        "The keyword-cue classifier is `benchmarks.baselines.KeywordStanceClassifier`: hand-written cue "
+        "lexicons for opposed, conditional and supportive sentences, a short negation window, else neutral.",
+    ]
+    if results["fit_warnings"]:
+        out += ["", "Warnings while fitting: " + "; ".join(
+            f"{who}: {msg} (×{n})" for who, msgs in results["fit_warnings"].items() for msg, n in msgs.items()) + "."]
+    out += [
+        "",
+        "### Calibration",
+        "",
+        _report.table(["probabilities", "ECE (15 bins, top label)", "log-loss"], [
+            ("raw pipeline", fmt3(cal["ece_raw"]), fmt3(cal["nll_raw"])),
+            ("temperature-scaled, cross-fitted", fmt3(cal["ece_calibrated"]), fmt3(cal["nll_calibrated"])),
+        ]),
+        "",
+        "Each outer fold's temperature is fitted on the out-of-fold decision scores of the *other* outer "
+        "folds, then applied to this fold, so no sentence calibrates its own probability. Temperatures: "
+        + ", ".join(f"{t:.2f}" for t in cal["temperatures"])
+        + f" (on all folds: {cal['temperature_all']:.2f}; `stance train` folds the same kind of "
+        "temperature into the shipped weights).",
+        "",
+    ]
+    image("reliability", "Reliability diagram")
+    out += [
+        "### Learning curve",
+        "",
+        "Macro-F1 on the same held-out conflicts, training on a stratified share of each outer training fold "
+        "(with that fold's picked settings).",
+        "",
+        _report.table(["share of training fold", "training sentences", "macro-F1", "accuracy"], [
+            (f"{c['fraction']:.3g}", f"{c['n_train']:,.0f}", fmt3(c["macro_f1"]), fmt3(c["accuracy"]))
+            for c in results["curve"]
+        ]),
+        "",
+    ]
+    image("learning_curve", "Learning curve")
+    out += [
+        "### Abstaining below a confidence threshold",
+        "",
+        "With `model.score_document(text, min_confidence=t)` (or `stance score --min-confidence t`), a "
+        "sentence whose top probability is below `t` is labelled neutral. Coverage is the share of "
+        "sentences at or above `t`; precision is the accuracy among them (cross-fitted calibrated "
+        "probabilities, as the shipped weights are temperature-scaled); the last column is the accuracy "
+        "over all sentences when the unsure ones become neutral, which is what users get.",
+        "",
+        _report.table(["t", "coverage", "precision (kept)", "accuracy (unsure → neutral)"], [
+            (f"{a['threshold']:.2f}", fmt3(a["coverage"]), fmt3(a["precision"]), fmt3(a["accuracy_unsure_neutral"]))
+            for a in results["abstain"]
+        ]),
+        "",
+    ]
+    image("abstain", "Abstain trade-off")
+    out += _render_seed(results) + _render_behaviour(results) + _render_mistakes(results)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def fmt3(value: float) -> str:
+    return _report.fmt(value, 3)
+
+
+def _render_seed(results: Mapping[str, Any]) -> list[str]:
+    if not results["seed"]:
+        return []
+    out = ["### Real text: the seed article", "",
+           "A model trained on the whole corpus (most common settings, temperature-scaled) labels each gold "
+           "sentence of `seeds/000_985e532e1d3b25ad.txt`, which is never trained on. Sentences whose gold "
+           "note says *ambiguous* are left out of the strict figure.", "",
+           _report.table(["model", "all sentences", "non-ambiguous"], [
+               (name, f"{s['correct']}/{s['n']} ({s['correct'] / s['n']:.3f})",
+                f"{s['correct_strict']}/{s['n_strict']} ({s['correct_strict'] / s['n_strict']:.3f})")
+               for name, s in results["seed"].items()]), ""]
+    for name, s in results["seed"].items():
+        if s["misses"]:
+            out += [f"Non-ambiguous misses ({name}):", "",
+                     _report.table(["gold", "predicted", "p", "sentence"], [
+                         (m["gold"], m["predicted"], f"{m['confidence']:.2f}", m["text"]) for m in s["misses"]]), ""]
+        else:
+            out += [f"No non-ambiguous misses ({name}).", ""]
+    return out
+
+
+def _render_behaviour(results: Mapping[str, Any]) -> list[str]:
+    reports: dict[str, BehaviourReport] = results["behaviour"]
+    names = list(reports)
+    kinds = [("MFT", "minimum functionality: one sentence, one expected label"),
+             ("INV", "invariance: names, places, numbers or conflict swapped, label unchanged"),
+             ("DIR", "directional: a concrete condition raises p(conditional); negation lowers p(supportive)")]
+    out = ["### Behaviour (CheckList-style)", "",
+           "Hand-written cases in `benchmarks/behaviour.py`, written from `LABELING.md` before the model "
+           "was run on them and not tuned to it. The `must` subset runs in `tests/test_behaviour.py`.", "",
+           _report.table(["test type", *[f"pass rate ({n})" for n in names]], [
+               (f"{kind}: {what}", *[f"{reports[n].passed[kind]}/{reports[n].total[kind]} "
+                                    f"({reports[n].pass_rates[kind]:.2f})" for n in names])
+               for kind, what in kinds]), ""]
+    for name in names[:1]:
+        failures = reports[name].failures
+        if failures:
+            out += ["<details><summary>Failed cases (" + name + f"): {len(failures)}</summary>", "",
+                    _report.table(["type", "capability", "what happened"],
+                                  [(f.test_type, f.capability, f.detail) for f in failures]), "", "</details>", ""]
+    return out
+
+
+def _render_mistakes(results: Mapping[str, Any]) -> list[str]:
+    def gram(name: str) -> str:
+        kind, _, text = name.partition("__")
+        return text if kind == "word" else "‹" + text.replace(" ", "·") + "›"
+
+    return [
+        f"### The {len(results['mistakes'])} most confident out-of-fold mistakes", "",
+        "Confidence is the fold model's raw top probability; n-grams are the five strongest pushes toward "
+        "the predicted label (`StanceModel(fold_pipeline).explain(text, top=5)`; ‹…› marks character n-grams, "
+        "· a space, `neg_` a word in a negation's scope).", "",
+        _report.table(["#", "conflict", "true", "predicted", "p", "top n-grams", "sentence"], [
+            (i + 1, m["conflict"], m["true"], m["predicted"], f"{m['confidence']:.2f}",
+             ", ".join(gram(g) for g in m["ngrams"]), m["text"])
+            for i, m in enumerate(results["mistakes"])], align="rllllll"), "",
+        f"**What they teach** (notes written after reading this table in the full run of {ERROR_NOTES_RUN}):", "",
+        ERROR_NOTES.strip(), "",
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------
+def _machine() -> str:
+    return (f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, numpy {np.__version__}")
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def _read_gold(path: Path | None) -> list[dict] | None:
+    if path is None or not path.exists():
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.accuracy",
+        description="Grouped (leave-conflicts-out) accuracy benchmark with nested search, baselines, "
+                    "calibration, learning curve, abstaining, the seed article and behavioural tests.")
+    parser.add_argument("--seeds", nargs="+", type=Path, default=[DEFAULT_SEEDS], metavar="PATH",
+                        help="labelled corpus: folders of .jsonl or files (default: seeds/corpus)")
+    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD,
+                        help="gold labels of the held-out seed article (default: %(default)s)")
+    parser.add_argument("--out", default=None, metavar="MD",
+                        help="markdown file whose accuracy section is replaced; '-' prints it "
+                             "(default: docs/benchmarks.md, or '-' with --quick)")
+    parser.add_argument("--img-dir", type=Path, default=None,
+                        help="where PNG plots go (default: docs/img; with --quick only if given)")
+    parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    parser.add_argument("--json", type=Path, default=None, help="also write the headline figures as JSON")
+    parser.add_argument("--quick", action="store_true",
+                        help="small fast run: 1,500 sentences, 3 folds, 2 inner folds, the tiny grid")
+    parser.add_argument("--limit", type=int, default=None, help="use this many evenly spaced sentences")
+    parser.add_argument("--folds", type=int, default=None, help="outer folds (default 5)")
+    parser.add_argument("--inner-folds", type=int, default=None, help="inner folds of the search (default 3)")
+    parser.add_argument("--grid", choices=sorted(GRIDS), default=None, help="search grid (default: full)")
+    parser.add_argument("-j", "--jobs", type=int, default=-1, help="parallel jobs; -1 = every core (default)")
+    parser.add_argument("--no-shipped", action="store_true", help="skip the shipped weights in the seed and behaviour checks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark from the command line; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    quick = args.quick
+    grid_name = args.grid or ("tiny" if quick else "full")
+    settings = Settings(
+        n_splits=args.folds or (3 if quick else 5),
+        inner_splits=args.inner_folds or (2 if quick else 3),
+        grid=GRIDS[grid_name], grid_name=grid_name,
+        fractions=(1 / 4, 1 / 2, 1.0) if quick else Settings().fractions,
+        n_jobs=args.jobs,
+        limit=args.limit or (1500 if quick else None),
+        shipped_model=not args.no_shipped,
+    )
+    out = args.out or ("-" if quick else str(DEFAULT_OUT))
+    img_dir = args.img_dir or (None if quick else DEFAULT_IMG)
+    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
+
+    corpus = read_corpus(args.seeds)
+    say(f"{len(corpus):,} sentences from {', '.join(map(str, args.seeds))}")
+    results = run_benchmark(corpus, _read_gold(args.gold), settings, progress=say)
+
+    plots, plot_note = None, "written"
+    if args.no_plots or img_dir is None:
+        plot_note = "plots skipped (not requested)"
+    else:
+        try:
+            plots = write_plots(results, img_dir)
+        except _report.PlotsUnavailable:
+            plot_note = "plots skipped (matplotlib is not installed)"
+        say(plot_note if plots is None else f"plots written to {img_dir}")
+    if plots is not None:
+        plot_note = "PNGs in " + ", ".join(f"`{Path(os.path.relpath(p, ROOT)).as_posix()}`" for p in plots.values())
+    context = {
+        "command": "python -m benchmarks.accuracy" + (" " + shlex.join(argv) if argv else ""),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
+        "machine": _machine(),
+        "plots": plot_note,
+    }
+    out_dir = None if out == "-" else Path(out).resolve().parent
+    text = render(results, context=context, plots=plots, out_dir=out_dir)
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        _report.replace_section(out, text)
+        say(f"accuracy section written to {out}")
+    if args.json:
+        args.json.write_text(json.dumps(summary(results), indent=2, default=float) + "\n", encoding="utf-8")
+    say(f"done in {results['seconds'] / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

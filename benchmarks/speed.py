@@ -1,0 +1,383 @@
+"""Speed and memory of stance against the bare scikit-learn pipeline, measured in one run.
+
+Run ``python -m benchmarks.speed`` from the repository root. It writes the speed
+section of ``docs/benchmarks.md`` and ``docs/img/speed.png``. ``--quick`` shrinks
+every input for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import stance
+from benchmarks._report import PlotsUnavailable, _figure, _save, replace_section, table
+from stance.train import read_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1_000_000
+
+
+def machine() -> dict[str, object]:
+    from threadpoolctl import threadpool_info
+
+    import sklearn
+
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "blas": ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)"
+                          for i in threadpool_info() if i["user_api"] == "blas"),
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "unset"),
+        "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE", "unset"),
+        "processor": platform.machine(),
+    }
+
+
+def median_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def sentence_level(model, sentences: list[str], repeats: int) -> dict[str, float]:
+    bare = model.pipeline
+    model.predict_proba(sentences[:100]), bare.predict_proba(sentences[:100])  # warm up
+    bare_times, library_times = [], []
+    for _ in range(repeats):  # interleaved, so drift on a shared machine hits both alike
+        bare_times.append(median_time(lambda: bare.predict_proba(sentences), 1))
+        library_times.append(median_time(lambda: model.predict_proba(sentences), 1))
+    bare_s, library_s = statistics.median(bare_times), statistics.median(library_times)
+    return {"n": len(sentences), "bare_s": bare_s, "library_s": library_s,
+            "bare_per_s": len(sentences) / bare_s, "library_per_s": len(sentences) / library_s,
+            "ratio": library_s / bare_s}
+
+
+def make_documents(sentences: list[str], target_bytes: int, path: Path, seed: int = 0) -> tuple[int, int]:
+    """Write JSONL news-like documents of 8 to 30 corpus sentences in 2 to 6 paragraphs."""
+    rng = random.Random(seed)
+    written = n_docs = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        while written < target_bytes:
+            picked = rng.choices(sentences, k=rng.randint(8, 30))
+            cuts = sorted(rng.sample(range(1, len(picked)), k=min(len(picked) - 1, rng.randint(1, 5))))
+            paragraphs = [" ".join(picked[a:b]) for a, b in zip([0, *cuts], [*cuts, len(picked)])]
+            line = json.dumps({"id": f"doc-{n_docs}", "text": "\n\n".join(paragraphs)}, ensure_ascii=False) + "\n"
+            handle.write(line)
+            written += len(line.encode("utf-8"))
+            n_docs += 1
+    return n_docs, written
+
+
+def _tree_rss_kb(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields["PPid"]), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_measured(command: list[str]) -> dict[str, float]:
+    """Run a command; return wall seconds and the peak RSS summed over its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.1)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr}")
+    return {"seconds": elapsed, "peak_rss_mb": peak / 1024}
+
+
+def end_to_end(path: Path, n_docs: int, n_sentences: int, jobs: int, repeats: int) -> dict[str, float]:
+    runs = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as out:
+            runs.append(run_measured([sys.executable, "-m", "stance", "score", str(path), "-q",
+                                      "-o", f"{out}/out.jsonl", "--jobs", str(jobs)]))
+    seconds = statistics.median(r["seconds"] for r in runs)
+    return {"jobs": jobs, "seconds": seconds, "docs_per_s": n_docs / seconds,
+            "sentences_per_s": n_sentences / seconds, "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+
+
+def count_sentences(path: Path) -> int:
+    total = 0
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            total += len(stance.split_sentences(json.loads(line)["text"]))
+    return total
+
+
+def cold_start(repeats: int, workdir: Path) -> dict[str, float]:
+    short = workdir / "short.txt"
+    short.write_text("The two sides agreed to a ceasefire on Sunday.", encoding="utf-8")
+    def wall(command: list[str]) -> float:
+        return median_time(lambda: subprocess.run(command, check=True, capture_output=True, cwd=ROOT), repeats)
+
+    sklearn_s = wall([sys.executable, "-c", "import sklearn"])
+    score_s = wall([sys.executable, "-m", "stance", "score", str(short), "-q"])
+    load_s = median_time(stance.load, repeats)
+    npz = stance.load().path
+    size = sum(p.stat().st_size for p in Path(npz).parent.glob(Path(npz).name + ".*"))
+    return {"import_sklearn_s": sklearn_s, "score_one_s": score_s, "overhead_s": score_s - sklearn_s,
+            "model_load_s": load_s, "model_size_mb": size / MB}
+
+
+def segmentation(sentences: list[str], repeats: int) -> dict[str, float]:
+    text = " ".join(sentences)
+    seconds = median_time(lambda: stance.split_sentences(text), repeats)
+    return {"chars": len(text), "chars_per_s": len(text) / seconds}
+
+
+def dask_throughput(path_parts: list[Path], n_docs: int, n_sentences: int, workers: int) -> dict[str, float]:
+    import distributed
+
+    from stance.cluster import score_files
+
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0", silence_logs=50) as cluster, \
+            distributed.Client(cluster) as client, tempfile.TemporaryDirectory() as out:
+        client.run(lambda: stance.load())  # warm: the model is cached per worker after this
+        started = time.perf_counter()
+        score_files(client, path_parts, out)
+        seconds = time.perf_counter() - started
+    return {"workers": workers, "seconds": seconds, "docs_per_s": n_docs / seconds,
+            "sentences_per_s": n_sentences / seconds}
+
+
+def split_file(path: Path, parts: int) -> list[Path]:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    paths = []
+    for k in range(parts):
+        part = path.with_name(f"{path.stem}-part{k}.jsonl")
+        part.write_text("".join(lines[k::parts]), encoding="utf-8")
+        paths.append(part)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small inputs, for a smoke run")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--no-1gb", action="store_true", help="skip the 1 GB memory input")
+    args = parser.parse_args(argv)
+    scale = 0.02 if args.quick else 1.0
+    repeats = 1 if args.quick else 3
+    started = time.perf_counter()
+    model = stance.load()
+    corpus_sentences = list(read_corpus([ROOT / "seeds" / "corpus"]).texts)
+    rng = random.Random(0)
+    results: dict[str, object] = {"machine": machine()}
+
+    sentences = rng.choices(corpus_sentences, k=int(100_000 * scale))
+    results["sentence_level"] = sentence_level(model, sentences, repeats)
+    print("sentence level", results["sentence_level"], file=sys.stderr)
+    results["segmentation"] = segmentation(sentences, repeats)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        results["cold_start"] = cold_start(1 if args.quick else 5, workdir)
+        print("cold start", results["cold_start"], file=sys.stderr)
+
+        main_input = workdir / "news-100mb.jsonl"
+        n_docs, size = make_documents(corpus_sentences, int(100 * MB * scale), main_input)
+        n_sentences = count_sentences(main_input)
+        results["end_to_end"] = {"input_mb": size / MB, "documents": n_docs, "sentences": n_sentences,
+                                 "runs": [end_to_end(main_input, n_docs, n_sentences, jobs, 1)
+                                          for jobs in (1, 2)]}
+        print("end to end", results["end_to_end"], file=sys.stderr)
+
+        try:
+            parts = split_file(main_input, 8)
+            dask_size = sum(p.stat().st_size for p in parts)
+            results["dask"] = {"input_mb": dask_size / MB, "runs": [
+                dask_throughput(parts, n_docs, n_sentences, workers) for workers in (1, 2)]}
+            for part in parts:
+                part.unlink()
+        except ImportError as exc:
+            results["dask"] = {"skipped": str(exc)}
+        print("dask", results["dask"], file=sys.stderr)
+        main_input.unlink()
+
+        memory = []
+        sizes_mb = [10, 100] if args.no_1gb else [10, 100, 1000]
+        for size_mb in sizes_mb:
+            path = workdir / f"news-{size_mb}mb.jsonl"
+            n, written = make_documents(corpus_sentences, int(size_mb * MB * scale), path, seed=size_mb)
+            run = run_measured([sys.executable, "-m", "stance", "score", str(path), "-q",
+                                "-o", str(workdir / "out.jsonl"), "--force", "--jobs", "2"])
+            memory.append({"input_mb": written / MB, "documents": n, "seconds": run["seconds"],
+                           "peak_rss_mb": run["peak_rss_mb"]})
+            path.unlink()
+            print("memory", memory[-1], file=sys.stderr)
+        results["memory"] = memory
+    results["benchmark_seconds"] = time.perf_counter() - started
+    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
+    name = "speed-quick.json" if args.quick else "speed.json"
+    (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=2) + "\n")
+    replace_section(args.out, render(results, quick=args.quick), name="speed")
+    try:
+        plot(results, ROOT / "docs" / "img" / "speed.png")
+    except PlotsUnavailable as exc:
+        print(f"plots skipped: {exc}", file=sys.stderr)
+    return 0
+
+
+def render(results: dict, *, quick: bool) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=ROOT).stdout.strip() or "unknown"
+    m = results["machine"]
+    s = results["sentence_level"]
+    c = results["cold_start"]
+    e = results["end_to_end"]
+    one, two = e["runs"]
+    mem = results["memory"]
+    growth = mem[-1]["peak_rss_mb"] / mem[0]["peak_rss_mb"] - 1
+    lines = [
+        "## Speed and memory",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} at commit `{commit}` with "
+        f"`python -m benchmarks.speed{' --quick' if quick else ''}` "
+        f"({results['benchmark_seconds'] / 60:.1f} min). Machine: {m['cores']} cores ({m['processor']}), "
+        f"Python {m['python']}, scikit-learn {m['scikit-learn']}, numpy {m['numpy']}, BLAS {m['blas']}; "
+        f"OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE']}, OPENBLAS_L2_SIZE={m['OPENBLAS_L2_SIZE']} "
+        "(left as the machine sets them). Times are medians of several runs on a shared machine; "
+        "the ratios, measured in the same run, are what to compare.",
+        "",
+        table(["measure", "figure", "target", "met"], [
+            ["sentence level: library / bare pipeline time", f"{s['ratio']:.3f}", "≤ 1.15", _yes(s["ratio"] <= 1.15)],
+            ["end to end: `--jobs 2` / `--jobs 1` sentences per second",
+             f"{two['sentences_per_s'] / one['sentences_per_s']:.2f}", "≥ 1.7",
+             _yes(two["sentences_per_s"] / one["sentences_per_s"] >= 1.7)],
+            [f"peak memory growth, {mem[0]['input_mb']:.0f} MB → {mem[-1]['input_mb']:.0f} MB input",
+             f"{growth:+.1%}", "< 10%", _yes(growth < 0.10)],
+            ["cold start above `import sklearn`", f"{c['overhead_s']:.2f} s", "≤ 0.5 s", _yes(c["overhead_s"] <= 0.5)],
+        ]),
+        "",
+        "### Sentence level",
+        "",
+        f"{s['n']:,} corpus sentences, already split, scored by `model.predict_proba` and by the bare "
+        "scikit-learn `Pipeline` holding the same fitted vectorizers and classifier:",
+        "",
+        table(["scorer", "seconds", "sentences/s"], [
+            ["bare `Pipeline.predict_proba`", f"{s['bare_s']:.2f}", f"{s['bare_per_s']:,.0f}"],
+            ["`StanceModel.predict_proba`", f"{s['library_s']:.2f}", f"{s['library_per_s']:,.0f}"],
+        ]),
+        "",
+        "### End to end",
+        "",
+        f"`stance score` on a generated JSONL file of {e['input_mb']:.0f} MB: {e['documents']:,} documents, "
+        f"{e['sentences']:,} sentences (corpus sentences in 8-30 sentence documents), output to a file:",
+        "",
+        table(["jobs", "seconds", "documents/s", "sentences/s", "peak RSS (MB, all processes)"], [
+            [r["jobs"], f"{r['seconds']:.1f}", f"{r['docs_per_s']:,.0f}", f"{r['sentences_per_s']:,.0f}",
+             f"{r['peak_rss_mb']:.0f}"] for r in e["runs"]
+        ]),
+        "",
+    ]
+    if "runs" in results["dask"]:
+        d = results["dask"]
+        lines += [
+            "### Dask",
+            "",
+            f"The same documents split into 8 JSONL files ({d['input_mb']:.0f} MB), scored by "
+            "`stance.cluster.score_files` on a `distributed.LocalCluster` (one thread per worker process, "
+            "model already loaded on each worker):",
+            "",
+            table(["workers", "seconds", "documents/s", "sentences/s"], [
+                [r["workers"], f"{r['seconds']:.1f}", f"{r['docs_per_s']:,.0f}", f"{r['sentences_per_s']:,.0f}"]
+                for r in d["runs"]
+            ]),
+            "",
+        ]
+    lines += [
+        "### Memory against input size",
+        "",
+        "`stance score --jobs 2` on generated JSONL inputs (deleted after), peak RSS summed over the "
+        "main process and its workers:",
+        "",
+        table(["input (MB)", "documents", "seconds", "peak RSS (MB)"], [
+            [f"{r['input_mb']:.0f}", f"{r['documents']:,}", f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}"]
+            for r in mem
+        ]),
+        "",
+        "### Cold start and segmentation",
+        "",
+        table(["measure", "figure"], [
+            ["`python -c 'import sklearn'`", f"{c['import_sklearn_s']:.2f} s"],
+            ["`stance score` on one short document", f"{c['score_one_s']:.2f} s"],
+            ["`stance.load()` alone (in-process)", f"{c['model_load_s'] * 1000:.0f} ms"],
+            ["shipped model files (.npz + .json)", f"{c['model_size_mb']:.2f} MB"],
+            ["`split_sentences`", f"{results['segmentation']['chars_per_s'] / 1e6:.1f} M characters/s"],
+        ]),
+        "",
+        "![Throughput and memory](img/speed.png)",
+    ]
+    return "\n".join(lines)
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def plot(results: dict, path: Path) -> None:
+    fig = _figure(10, 4)
+    left, right = fig.subplots(1, 2)
+    names, rates = [], []
+    for r in results["end_to_end"]["runs"]:
+        names.append(f"score\n--jobs {r['jobs']}")
+        rates.append(r["sentences_per_s"])
+    for r in results.get("dask", {}).get("runs", []):
+        names.append(f"Dask\n{r['workers']} worker{'s' if r['workers'] > 1 else ''}")
+        rates.append(r["sentences_per_s"])
+    s = results["sentence_level"]
+    names[:0] = ["bare\npipeline", "predict\n_proba"]
+    rates[:0] = [s["bare_per_s"], s["library_per_s"]]
+    left.bar(names, rates, color="#0072B2")
+    left.set_ylabel("sentences per second")
+    left.set_title("Throughput")
+    mem = results["memory"]
+    left_x = [r["input_mb"] for r in mem]
+    right.plot(left_x, [r["peak_rss_mb"] for r in mem], marker="o", color="#D55E00")
+    right.set_xscale("log")
+    right.set_ylim(bottom=0)
+    right.set_xlabel("input size (MB, log scale)")
+    right.set_ylabel("peak RSS, all processes (MB)")
+    right.set_title("Memory against input size (--jobs 2)")
+    _save(fig, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

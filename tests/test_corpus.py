@@ -1,0 +1,76 @@
+"""The training corpus meets its data card: size, balance, breadth, validity, no duplicates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from stance.types import Label
+
+from .conftest import CORPUS_DIR, SEED_TEXT
+
+_NUMBER = re.compile(r"\d[\d,.]*")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def skeleton(text: str) -> str:
+    """Lower-cased text with capitalised words and numbers replaced by placeholders."""
+    return _NAME.sub("<name>", _NUMBER.sub("<num>", text)).lower().strip()
+
+
+@pytest.fixture(scope="module")
+def records():
+    rows = []
+    for path in sorted(CORPUS_DIR.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                rows.append((path.name, line_no, json.loads(line)))
+    return rows
+
+
+def test_every_record_is_valid(records):
+    allowed = {label.value for label in Label}
+    for name, line_no, record in records:
+        where = f"{name}:{line_no}"
+        assert isinstance(record.get("text"), str) and record["text"].strip(), where
+        assert record.get("label") in allowed, where
+        assert isinstance(record.get("conflict"), str) and record["conflict"], where
+        assert set(record) <= {"text", "label", "conflict", "speaker", "note"}, where
+
+
+def test_size_and_balance(records):
+    counts = Counter(record["label"] for _, _, record in records)
+    assert sum(counts.values()) >= 10_000
+    for label in ("supportive", "conditional", "opposed"):
+        assert counts[label] >= 2_000, label
+    assert 0.28 <= counts["neutral"] / sum(counts.values()) <= 0.38
+
+
+def test_breadth(records):
+    conflicts = Counter(record["conflict"] for _, _, record in records)
+    assert len(conflicts) >= 20
+    assert max(conflicts.values()) / sum(conflicts.values()) < 0.25
+
+
+def test_no_exact_duplicates(records):
+    texts = Counter(record["text"] for _, _, record in records)
+    assert [text for text, n in texts.items() if n > 1] == []
+
+
+def test_near_duplicates_under_two_percent(records):
+    skeletons = Counter(skeleton(record["text"]) for _, _, record in records)
+    repeated = sum(n - 1 for n in skeletons.values() if n > 1)
+    assert repeated / len(records) < 0.02
+
+
+def test_the_seed_article_is_not_trained_on(records):
+    seed = SEED_TEXT.read_text(encoding="utf-8")
+    assert not [record["text"] for _, _, record in records if record["text"] in seed]
+
+
+def test_skeleton_catches_name_and_number_swaps():
+    assert skeleton("Kyiv said 40 soldiers died.") == skeleton("Moscow said 7 soldiers died.")
+    assert skeleton("Kyiv said 40 soldiers died.") != skeleton("Kyiv said 40 soldiers fled.")
