@@ -117,37 +117,41 @@ def plot_confusion(matrix: np.ndarray, labels: Sequence[str], path: str | os.Pat
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title("Out-of-fold confusion matrix (leave conflicts out)")
+    ax.set_title("Confusion matrix, out-of-fold")
     fig.colorbar(image, ax=ax, label="share of true label")
     return _save(fig, path)
 
 
-def _reliability_bins(proba: np.ndarray, truth: np.ndarray, n_bins: int):
+def _reliability_bins(proba: np.ndarray, truth: np.ndarray, n_bins: int, min_count: int):
     confidence = proba.max(axis=1)
     correct = proba.argmax(axis=1) == truth
     bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
-    keep = [b for b in range(n_bins) if (bins == b).any()]
+    keep = [b for b in range(n_bins) if (bins == b).sum() >= min_count]
     return (np.array([confidence[bins == b].mean() for b in keep]),
-            np.array([correct[bins == b].mean() for b in keep]),
-            np.array([(bins == b).sum() for b in keep]))
+            np.array([correct[bins == b].mean() for b in keep]))
 
 
 def plot_reliability(curves: dict[str, np.ndarray], truth: np.ndarray, path: str | os.PathLike[str],
-                     *, n_bins: int = 15) -> Path:
-    """Reliability diagram: accuracy against mean top-label confidence per bin, one line per curve."""
+                     *, n_bins: int = 15, min_count: int = 20) -> Path:
+    """Reliability diagram: accuracy against mean top-label confidence per bin, one line per curve.
+
+    Bins with fewer than ``min_count`` sentences are left out of the lines (their
+    accuracy is noise); the histogram below still counts them.
+    """
     fig = _figure(6.0, 6.0)
     top, bottom = fig.subplots(2, 1, height_ratios=[3, 1], sharex=True)
     top.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
     edges = np.linspace(0, 1, n_bins + 1)
     for name, proba in curves.items():
-        confidence, accuracy, _ = _reliability_bins(proba, truth, n_bins)
+        confidence, accuracy = _reliability_bins(proba, truth, n_bins, min_count)
         top.plot(confidence, accuracy, marker="o", label=name)
         bottom.hist(proba.max(axis=1), bins=edges, histtype="step", linewidth=1.5, label=name)
     top.set_ylabel("accuracy in bin")
     top.set_xlim(0, 1)
     top.set_ylim(0, 1.02)
     top.legend(loc="upper left", fontsize=8)
-    top.set_title("Reliability of the top label (out-of-fold)")
+    top.set_title(f"Reliability of the top label, out-of-fold (bins with >= {min_count} sentences)")
+    bottom.set_yscale("log")
     bottom.set_xlabel("confidence (top probability)")
     bottom.set_ylabel("sentences")
     return _save(fig, path)
@@ -155,34 +159,52 @@ def plot_reliability(curves: dict[str, np.ndarray], truth: np.ndarray, path: str
 
 def plot_learning_curve(sizes: Sequence[float], scores: dict[str, Sequence[float]],
                         path: str | os.PathLike[str]) -> Path:
-    """Macro-F1 on held-out conflicts against training-set size; horizontal lines for flat references."""
+    """Macro-F1 on held-out conflicts against training-set size.
+
+    A series with one value is a reference drawn as a dashed line; references far
+    below the curve are named in a note instead, so the curve keeps its resolution.
+    """
     fig = _figure()
     ax = fig.add_subplot()
+    curves = {name: v for name, v in scores.items() if len(v) > 1}
+    floor = min(min(v) for v in curves.values()) - 0.08
+    off_chart = []
     for name, values in scores.items():
-        if len(values) == 1:
-            ax.axhline(values[0], linestyle="--", linewidth=1, color="grey")
-            ax.annotate(name, (sizes[0], values[0]), textcoords="offset points", xytext=(0, 3), fontsize=8)
-        else:
+        if len(values) > 1:
             ax.plot(sizes, values, marker="o", label=name)
+        elif values[0] >= floor:
+            ax.axhline(values[0], linestyle="--", linewidth=1, color="grey")
+            ax.annotate(f"{name}: {values[0]:.3f}", (sizes[0], values[0]), textcoords="offset points",
+                        xytext=(0, 3), fontsize=8)
+        else:
+            off_chart.append(f"{name}: {values[0]:.3f}")
+    if off_chart:
+        ax.text(0.98, 0.03, "below the chart:\n" + "\n".join(off_chart), transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=8, color="grey")
+    ax.set_ylim(floor, 1.0)
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(sizes), [f"{s:,.0f}" for s in sizes])
+    ax.minorticks_off()
     ax.set_xlabel("training sentences (mean over outer folds)")
     ax.set_ylabel("macro-F1 on held-out conflicts")
     ax.set_title("Learning curve (leave conflicts out)")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
     return _save(fig, path)
 
 
 def plot_abstain(thresholds: Sequence[float], coverage: Sequence[float], precision: Sequence[float],
-                 path: str | os.PathLike[str]) -> Path:
-    """Coverage and accuracy of the sentences kept, against the confidence threshold."""
+                 path: str | os.PathLike[str], *, overall: Sequence[float] | None = None) -> Path:
+    """Coverage and accuracy of the sentences kept (and, optionally, of all with unsure → neutral)."""
     fig = _figure()
     ax = fig.add_subplot()
     ax.plot(thresholds, precision, marker="o", label="accuracy of kept sentences")
     ax.plot(thresholds, coverage, marker="s", label="coverage (share kept)")
+    if overall is not None:
+        ax.plot(thresholds, overall, marker="^", label="accuracy of all, unsure → neutral")
+    values = [v for series in (precision, coverage, overall or []) for v in series if not np.isnan(v)]
+    ax.set_ylim(max(0.0, min(values) - 0.05), 1.01)
     ax.set_xlabel("min_confidence (top calibrated probability)")
-    ax.set_ylim(0, 1.02)
     ax.set_title("Abstaining below a confidence threshold")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)

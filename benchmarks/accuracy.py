@@ -27,7 +27,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,8 +72,31 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "(not yet written)"
-ERROR_NOTES = """(not yet written)"""
+ERROR_NOTES_RUN = "2026-11-26 (10,477 sentences)"
+ERROR_NOTES = """
+- **The connective decides, not what it connects** (about half of the list). The strongest n-grams are
+  `only if`, `if the`, `once`, `until`, `no`, `neg_truce`. When the term after *only if* / *once* amounts to
+  winning (militias dismantled, a separatist government dissolved, the enemy's leaders handed over, a threat
+  "neutralised"), the gold label is `opposed` and the model says `conditional` at p ≈ 1. When *no truce
+  until* / *would go on until* is followed by a concrete term (rebels leave a town, foreign troops pull out,
+  the kidnapped are returned), gold is `conditional` and the model says `opposed`. These are the first and
+  the "no truce until X" hard cases of `LABELING.md`, and a bag of n-grams cannot weigh what X is. Remedies:
+  contrastive corpus pairs that share the connective and differ only in X, or a feature that marks a short
+  lexicon of winning terms (disbanded, dismantled, dissolved, destroyed, surrender, neutralised) inside a
+  condition's scope, as `mark_negation` marks a negation's scope.
+- **The stance sits in a subordinate clause or in someone else's demand.** An offensive announced "a day
+  after ... called for an end to the fighting", "should stop asking Israel to halt", or a third party's
+  "unless Israel agreed to a ceasefire" are labelled by their main clause; the model follows the loudest
+  call-for n-gram wherever it stands.
+- **The stance is an act, not a word.** Boycotting or breaking off talks, suspending a military agreement
+  (`opposed`), or announcing acceptance of a truce (`supportive`) carry no cue word; the reporting frame
+  (*officials said*, dates, places) pulls them to `neutral`.
+- **A few gold labels are debatable.** "We are ready to stop ... the moment Israel stops" reads as
+  reciprocity (`conditional`?); rejecting a *disarmament* decision is `neutral` only because disarmament is
+  not a ceasefire. A relabelling pass over the most confident mistakes is worth doing before adding data.
+- **Abstaining does not catch these.** They sit at p ≥ 0.95, so `min_confidence` removes the noise at the
+  margin, not these systematic errors.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +131,8 @@ def subsample(corpus: Corpus, limit: int | None) -> Corpus:
     if limit is None or limit >= len(corpus):
         return corpus
     keep = np.unique(np.linspace(0, len(corpus) - 1, limit).astype(int))
-    pick = lambda values: tuple(values[i] for i in keep)  # noqa: E731
-    return Corpus(pick(corpus.texts), pick(corpus.labels), pick(corpus.conflicts))
+    texts, labels, conflicts = ([column[i] for i in keep] for column in (corpus.texts, corpus.labels, corpus.conflicts))
+    return Corpus(tuple(texts), tuple(labels), tuple(conflicts))
 
 
 def _fit_task(estimator, train_texts, train_labels, test_texts, keep: bool):
@@ -137,8 +160,8 @@ def _per_conflict_confusion(truth: np.ndarray, predicted: np.ndarray, group_ids:
     return cm
 
 
-def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: Settings = Settings(),
-                  *, progress=None) -> dict[str, Any]:
+def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, settings: Settings | None = None,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Measure the stance pipeline, its baselines and its behaviour on one corpus.
 
     Parameters
@@ -147,8 +170,9 @@ def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: 
         Labelled sentences with their conflicts (see :func:`stance.train.read_corpus`).
     gold : sequence of dict, optional
         Gold records of the held-out seed article (``text``, ``label``, ``note``).
-    settings : Settings
-        Folds, grid, learning-curve fractions, thresholds, jobs.
+    settings : Settings, optional
+        Folds, grid, learning-curve fractions, thresholds, jobs; default ``Settings()``,
+        the reference run.
     progress : callable, optional
         Called with one line of text per finished stage.
 
@@ -158,6 +182,7 @@ def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: 
         Every figure of the report; :func:`render` turns it into markdown and
         :func:`summary` into JSON-ready numbers.
     """
+    settings = settings if settings is not None else Settings()
     say = progress or (lambda message: None)
     clock = time.perf_counter()
     stages: dict[str, float] = {}
@@ -186,26 +211,20 @@ def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: 
     for candidate in grid:
         pipeline = make_pipeline(**candidate)
         param_grid.append({"features": [pipeline.named_steps["features"]], "clf": [pipeline.named_steps["clf"]]})
-    proba = np.zeros((len(y), len(labels)))
-    decision = np.zeros_like(proba)
-    fold_models, chosen, inner_scores, inner_best = [], [], [], []
+    chosen, inner_scores, inner_best = [], [], []
     with tempfile.TemporaryDirectory(prefix="stance-bench-") as cache_dir, warnings.catch_warnings():
         # The cache only warns that hashing the training texts took a while.
         warnings.filterwarnings("ignore", message="Persisting input arguments took")
         memory = joblib.Memory(location=cache_dir, verbose=0)
         base = make_pipeline(**grid[0]).set_params(memory=memory)
-        for k, (train_idx, test_idx) in enumerate(outer):
+        for k, (train_idx, _) in enumerate(outer):
+            # refit=False: the outer refits run below in one parallel batch with the
+            # other big fits, instead of one at a time on a single core.
             search = GridSearchCV(base, param_grid, scoring="f1_macro",
                                   cv=GroupKFold(n_splits=min(settings.inner_splits,
                                                              len(set(groups[train_idx])))),
-                                  n_jobs=settings.n_jobs, refit=True, error_score="raise")
+                                  n_jobs=settings.n_jobs, refit=False, error_score="raise")
             search.fit(list(texts[train_idx]), y[train_idx], groups=groups[train_idx])
-            fitted = search.best_estimator_
-            columns = [labels.index(str(c)) for c in fitted.classes_]
-            test_texts = list(texts[test_idx])
-            proba[np.ix_(test_idx, columns)] = fitted.predict_proba(test_texts)
-            decision[np.ix_(test_idx, columns)] = fitted.decision_function(test_texts)
-            fold_models.append(fitted)
             chosen.append(grid[search.best_index_])
             inner_best.append(float(search.best_score_))
             inner_scores.append(search.cv_results_["mean_test_score"])
@@ -221,6 +240,52 @@ def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: 
     most_common = grid[winner]
     differs = {k: (DEFAULT_PARAMS[k], v) for k, v in most_common.items() if _norm(DEFAULT_PARAMS[k]) != _norm(v)}
 
+    # ---- one parallel batch, longest fits first: outer refits, whole corpus, curve, baselines
+    tasks, keys = [(make_pipeline(**most_common), list(texts), y, None, True)], [("whole", None, None)]
+    for k, (train_idx, _) in enumerate(outer):
+        tasks.append((make_pipeline(**chosen[k]), list(texts[train_idx]), y[train_idx], None, True))
+        keys.append(("outer", None, k))
+    for fraction in sorted((f for f in settings.fractions if f < 1), reverse=True):
+        for k, (train_idx, test_idx) in enumerate(outer):
+            part, _ = train_test_split(train_idx, train_size=fraction, stratify=y[train_idx],
+                                       random_state=settings.random_state + k)
+            tasks.append((make_pipeline(**chosen[k]), list(texts[part]), y[part], list(texts[test_idx]), False))
+            keys.append(("curve", fraction, k))
+    for k, (train_idx, test_idx) in enumerate(outer):
+        for name, estimator in baselines().items():
+            tasks.append((clone(estimator), list(texts[train_idx]), y[train_idx], list(texts[test_idx]), False))
+            keys.append(("baseline", name, k))
+    done = Parallel(n_jobs=settings.n_jobs)(delayed(_fit_task)(*task) for task in tasks)
+    fit_warnings: dict[str, Counter] = {}
+    curve_predictions: dict[float, np.ndarray] = {}
+    baseline_predictions: dict[str, np.ndarray] = {}
+    curve_sizes: dict[float, list[int]] = {}
+    fold_models: dict[int, Any] = {}
+    whole = None
+    for (kind, name, k), task, (estimator, predictions, messages) in zip(keys, tasks, done):
+        for message in messages:
+            who = name if kind == "baseline" else f"stance pipeline ({kind})"
+            fit_warnings.setdefault(who, Counter())[message] += 1
+        if kind == "whole":
+            whole = estimator
+        elif kind == "outer":
+            fold_models[k] = estimator
+        else:
+            target = curve_predictions if kind == "curve" else baseline_predictions
+            target.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = np.searchsorted(
+                labels, predictions.astype(str))
+            if kind == "curve":
+                curve_sizes.setdefault(name, []).append(len(task[2]))
+    lap("outer refits, whole-corpus model, learning curve, baselines")
+
+    proba = np.zeros((len(y), len(labels)))
+    decision = np.zeros_like(proba)
+    for k, (_, test_idx) in enumerate(outer):
+        fitted = fold_models[k]
+        columns = [labels.index(str(c)) for c in fitted.classes_]
+        test_texts = list(texts[test_idx])
+        proba[np.ix_(test_idx, columns)] = fitted.predict_proba(test_texts)
+        decision[np.ix_(test_idx, columns)] = fitted.decision_function(test_texts)
     predicted = proba.argmax(axis=1)
     main = _scores(truth, predicted, labels)
     main["per_fold_macro_f1"] = [float(f1_score(truth[fold == k], predicted[fold == k], average="macro",
@@ -244,41 +309,6 @@ def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: 
         "temperatures": temperatures,
         "temperature_all": fit_temperature(decision, truth),
     }
-    lap("calibration")
-
-    # ---- one parallel batch: baselines, learning curve, the whole-corpus model ---------
-    tasks, keys = [], []
-    whole_pipeline = make_pipeline(**most_common)
-    tasks.append((whole_pipeline, list(texts), y, None, True))
-    keys.append(("whole", None, None))
-    for k, (train_idx, test_idx) in enumerate(outer):
-        for fraction in settings.fractions:
-            if fraction >= 1:
-                continue
-            part, _ = train_test_split(train_idx, train_size=fraction, stratify=y[train_idx],
-                                       random_state=settings.random_state + k)
-            tasks.append((make_pipeline(**chosen[k]), list(texts[part]), y[part], list(texts[test_idx]), False))
-            keys.append(("curve", fraction, k))
-        for name, estimator in baselines().items():
-            tasks.append((clone(estimator), list(texts[train_idx]), y[train_idx], list(texts[test_idx]), False))
-            keys.append(("baseline", name, k))
-    done = Parallel(n_jobs=settings.n_jobs)(delayed(_fit_task)(*task) for task in tasks)
-    fit_warnings: dict[str, Counter] = {}
-    curve_predictions: dict[float, np.ndarray] = {}
-    baseline_predictions: dict[str, np.ndarray] = {}
-    curve_sizes: dict[float, list[int]] = {}
-    whole = None
-    for (kind, name, k), task, (estimator, predictions, messages) in zip(keys, tasks, done):
-        for message in messages:
-            fit_warnings.setdefault(kind if kind != "baseline" else name, Counter())[message] += 1
-        if kind == "whole":
-            whole = estimator
-            continue
-        target = curve_predictions if kind == "curve" else baseline_predictions
-        target.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = np.searchsorted(labels, predictions.astype(str))
-        if kind == "curve":
-            curve_sizes.setdefault(name, []).append(len(task[2]))
-    lap("baselines, learning curve, whole-corpus model")
 
     baseline_scores = {name: _scores(truth, pred, labels) for name, pred in baseline_predictions.items()}
     curve = []
@@ -322,14 +352,14 @@ def run_benchmark(corpus: Corpus, gold: Sequence[dict] | None = None, settings: 
     raw_top = proba.max(axis=1)
     wrong = np.flatnonzero(predicted != truth)
     worst = wrong[np.argsort(-raw_top[wrong], kind="stable")][:settings.n_errors]
-    explainers = [stance.StanceModel(m) for m in fold_models]
+    explainers = [stance.StanceModel(fold_models[k]) for k in range(n_splits)]
     mistakes = []
     for i in worst:
         why = explainers[fold[i]].explain(str(texts[i]), top=5)
         mistakes.append({"text": str(texts[i]), "conflict": str(groups[i]), "true": labels[truth[i]],
                          "predicted": labels[predicted[i]], "confidence": float(raw_top[i]),
                          "ngrams": [name for name, _ in why.features]})
-    lap("error analysis")
+    lap("scores, calibration, bootstrap, error analysis")
 
     # ---- the whole-corpus model: seed article and behaviour ------------------------------
     apply_temperature(whole, calibration["temperature_all"])
@@ -437,7 +467,8 @@ def write_plots(results: Mapping[str, Any], img_dir: Path) -> dict[str, Path]:
         "abstain": _report.plot_abstain([a["threshold"] for a in results["abstain"]],
                                         [a["coverage"] for a in results["abstain"]],
                                         [a["precision"] for a in results["abstain"]],
-                                        img_dir / "accuracy-abstain.png"),
+                                        img_dir / "accuracy-abstain.png",
+                                        overall=[a["accuracy_unsure_neutral"] for a in results["abstain"]]),
     }
 
 
@@ -457,7 +488,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
 
     reduced = settings.limit is not None or settings.grid_name != "full" or settings.n_splits != 5
     if reduced:
-        out += ["> **Reduced run** (slice, fewer folds or a smaller grid): a smoke test, not the reference figures.", ""]
+        out += ["> **Reduced run** (slice, fewer folds or a smaller grid): a smoke test, "
+                "not the reference figures.", ""]
     out += [
         f"Generated by `{context.get('command', 'benchmarks.accuracy')}` on {context.get('date', '?')} "
         f"at commit `{context.get('commit', '?')}`; every figure below comes from that run.",
@@ -467,8 +499,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
             ("corpus", f"{results['n_sentences']:,} sentences, {results['n_conflicts']} conflicts, "
                        f"sha256 `{results['corpus_sha256'][:12]}`; "
                        + ", ".join(f"{k} {v:,}" for k, v in results["label_counts"].items())),
-            ("runtime", f"{results['seconds'] / 60:.1f} min ("
-                        + "; ".join(f"{k} {v:.0f} s" for k, v in results["stages"].items()) + ")"),
+            ("runtime", f"{_duration(results['seconds'])} ("
+                        + "; ".join(f"{k} {_duration(v)}" for k, v in results["stages"].items()) + ")"),
             ("plots", context.get("plots", "written")),
         ], align="ll"),
         "",
@@ -489,12 +521,14 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "### Headline",
         "",
         _report.table(["figure", "value"], [
-            ("macro-F1", f"**{main['macro_f1']:.3f}** (95% CI {main['macro_f1_ci'][0]:.3f}–{main['macro_f1_ci'][1]:.3f}; "
+            ("macro-F1", f"**{main['macro_f1']:.3f}** "
+                         f"(95% CI {main['macro_f1_ci'][0]:.3f}–{main['macro_f1_ci'][1]:.3f}; "
                          f"folds {min(main['per_fold_macro_f1']):.3f}–{max(main['per_fold_macro_f1']):.3f})"),
             ("accuracy", f"**{main['accuracy']:.3f}**"),
             *[(f"F1 {label}", fmt3(main["report"][label]["f1-score"])) for label in labels],
             ("ECE raw → temperature-scaled", f"{cal['ece_raw']:.3f} → {cal['ece_calibrated']:.3f}"),
-            *[(f"seed article ({name})", f"{s['correct']}/{s['n']} all, {s['correct_strict']}/{s['n_strict']} non-ambiguous")
+            *[(f"seed article ({name})",
+               f"{s['correct']}/{s['n']} all, {s['correct_strict']}/{s['n_strict']} non-ambiguous")
               for name, s in results["seed"].items()],
         ], align="lr"),
         "",
@@ -535,10 +569,13 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
     out += [
         "### Baselines",
         "",
-        _report.table(["model", "macro-F1", "accuracy", "margin of the stance pipeline (macro-F1)", "margin (accuracy)"], [
-            ("**stance pipeline (nested search)**", f"**{main['macro_f1']:.3f}**", f"**{main['accuracy']:.3f}**", "", ""),
+        _report.table(["model", "macro-F1", "accuracy", "margin of the stance pipeline (macro-F1)",
+                       "margin (accuracy)"], [
+            ("**stance pipeline (nested search)**", f"**{main['macro_f1']:.3f}**", f"**{main['accuracy']:.3f}**",
+             "", ""),
             *[(name, fmt3(s["macro_f1"]), fmt3(s["accuracy"]),
-               f"{s['margin']:+.3f} ({s['margin_ci'][0]:+.3f} to {s['margin_ci'][1]:+.3f})", f"{s['accuracy_margin']:+.3f}")
+               f"{s['margin']:+.3f} ({s['margin_ci'][0]:+.3f} to {s['margin_ci'][1]:+.3f})",
+               f"{s['accuracy_margin']:+.3f}")
               for name, s in results["baselines"].items()],
         ]),
         "",
@@ -602,6 +639,10 @@ def fmt3(value: float) -> str:
     return _report.fmt(value, 3)
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
 def _render_seed(results: Mapping[str, Any]) -> list[str]:
     if not results["seed"]:
         return []
@@ -617,7 +658,8 @@ def _render_seed(results: Mapping[str, Any]) -> list[str]:
         if s["misses"]:
             out += [f"Non-ambiguous misses ({name}):", "",
                      _report.table(["gold", "predicted", "p", "sentence"], [
-                         (m["gold"], m["predicted"], f"{m['confidence']:.2f}", m["text"]) for m in s["misses"]]), ""]
+                         (m["gold"], m["predicted"], f"{m['confidence']:.2f}", m["text"]) for m in s["misses"]],
+                         align="llrl"), ""]
         else:
             out += [f"No non-ambiguous misses ({name}).", ""]
     return out
@@ -636,12 +678,13 @@ def _render_behaviour(results: Mapping[str, Any]) -> list[str]:
                (f"{kind}: {what}", *[f"{reports[n].passed[kind]}/{reports[n].total[kind]} "
                                     f"({reports[n].pass_rates[kind]:.2f})" for n in names])
                for kind, what in kinds]), ""]
-    for name in names[:1]:
+    for name in names:
         failures = reports[name].failures
         if failures:
-            out += ["<details><summary>Failed cases (" + name + f"): {len(failures)}</summary>", "",
+            out += [f"<details><summary>Failed cases, {name}: {len(failures)}</summary>", "",
                     _report.table(["type", "capability", "what happened"],
-                                  [(f.test_type, f.capability, f.detail) for f in failures]), "", "</details>", ""]
+                                  [(f.test_type, f.capability, f.detail) for f in failures], align="lll"),
+                    "", "</details>", ""]
     return out
 
 
@@ -658,7 +701,7 @@ def _render_mistakes(results: Mapping[str, Any]) -> list[str]:
         _report.table(["#", "conflict", "true", "predicted", "p", "top n-grams", "sentence"], [
             (i + 1, m["conflict"], m["true"], m["predicted"], f"{m['confidence']:.2f}",
              ", ".join(gram(g) for g in m["ngrams"]), m["text"])
-            for i, m in enumerate(results["mistakes"])], align="rllllll"), "",
+            for i, m in enumerate(results["mistakes"])], align="rlllrll"), "",
         f"**What they teach** (notes written after reading this table in the full run of {ERROR_NOTES_RUN}):", "",
         ERROR_NOTES.strip(), "",
     ]
@@ -711,7 +754,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--inner-folds", type=int, default=None, help="inner folds of the search (default 3)")
     parser.add_argument("--grid", choices=sorted(GRIDS), default=None, help="search grid (default: full)")
     parser.add_argument("-j", "--jobs", type=int, default=-1, help="parallel jobs; -1 = every core (default)")
-    parser.add_argument("--no-shipped", action="store_true", help="skip the shipped weights in the seed and behaviour checks")
+    parser.add_argument("--no-shipped", action="store_true",
+                        help="skip the shipped weights in the seed and behaviour checks")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return parser
 
@@ -737,7 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     corpus = read_corpus(args.seeds)
     say(f"{len(corpus):,} sentences from {', '.join(map(str, args.seeds))}")
-    results = run_benchmark(corpus, _read_gold(args.gold), settings, progress=say)
+    results = run_benchmark(corpus, gold=_read_gold(args.gold), settings=settings, progress=say)
 
     plots, plot_note = None, "written"
     if args.no_plots or img_dir is None:
@@ -766,7 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"accuracy section written to {out}")
     if args.json:
         args.json.write_text(json.dumps(summary(results), indent=2, default=float) + "\n", encoding="utf-8")
-    say(f"done in {results['seconds'] / 60:.1f} min")
+    say(f"done in {_duration(results['seconds'])}")
     return 0
 
 

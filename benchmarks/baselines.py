@@ -20,13 +20,16 @@ def _cues(*patterns: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")", re.IGNORECASE)
 
 
-_TRUCE = r"(?:cease-?fire|truce|armistice|cessation of hostilities|pause in (?:the )?fighting|halt to (?:the )?fighting|peace|talks|negotiations?)"
+_TRUCE = (r"(?:cease-?fire|truce|armistice|cessation of hostilities|pause in (?:the )?fighting"
+          r"|halt to (?:the )?fighting|peace|talks|negotiations?)")
 
 #: A truce is refused outright, or held off until the enemy is beaten.
 _OPPOSED = _cues(
     rf"reject\w*\s+(?:\w+\s+){{0,3}}{_TRUCE}", r"dismiss\w*", r"rul\w+ out", r"refus\w+",
-    r"(?:fight|fighting|battle|war) (?:on|until|to the end)", r"keep fighting", r"continue (?:the )?(?:fight|war|offensive|operations)",
-    r"until (?:victory|the (?:last|final)|every|all (?:our|occupied))", r"destroyed", r"surrender\w*", r"annihilat\w+", r"crush\w*",
+    r"(?:fight|fighting|battle|war) (?:on|until|to the end)", r"keep fighting",
+    r"continue (?:the )?(?:fight|war|offensive|operations)",
+    r"until (?:victory|the (?:last|final)|every|all (?:our|occupied))", r"destroyed", r"surrender\w*",
+    r"annihilat\w+", r"crush\w*",
     r"premature", r"a trap", r"reward (?:for|to)", r"regroup", r"no (?:cease-?fire|truce|pause|talks|negotiations)",
     r"will not stop", r"won't stop", r"never (?:agree|accept|negotiate)", r"not ready", r"no intention",
 )
@@ -35,15 +38,18 @@ _OPPOSED = _cues(
 _CONDITIONAL = _cues(
     r"only if", r"provided (?:that)?", r"on (?:the )?condition", r"condition\w*", r"as long as", r"in exchange for",
     r"in return for", r"must first", r"first (?:withdraw|release|free|hand)", r"guarantee\w*", r"assurances?",
-    r"unless", r"once the", r"requires?", r"precondition\w*", r"demands?", r"terms", r"hostages? (?:are|is|were) (?:freed|released)",
+    r"unless", r"once the", r"requires?", r"precondition\w*", r"demands?", r"terms",
+    r"hostages? (?:are|is|were) (?:freed|released)",
     r"withdraw\w*", r"pull\w* back", r"monitors?", r"lift\w* the (?:siege|blockade)", r"reflect\w*",
 )
 
 #: A call for, welcome of, or acceptance of a ceasefire, with no terms.
 _SUPPORTIVE = _cues(
     rf"call\w* for (?:\w+\s+){{0,3}}(?:{_TRUCE}|end|halt|stop)", r"urg\w+", r"appeal\w*", r"welcom\w+", r"plea\w*",
-    r"demand\w* (?:an? )?(?:immediate )?(?:cease-?fire|truce)", r"lay down", r"must stop", r"stop the (?:fighting|killing|war|bloodshed)",
-    rf"(?:accept|agree|back|support|endors|declar|commit)\w* (?:to )?(?:\w+\s+){{0,3}}{_TRUCE}", r"end (?:to )?the (?:war|fighting|violence|bloodshed)",
+    r"demand\w* (?:an? )?(?:immediate )?(?:cease-?fire|truce)", r"lay down", r"must stop",
+    r"stop the (?:fighting|killing|war|bloodshed)",
+    rf"(?:accept|agree|back|support|endors|declar|commit)\w* (?:to )?(?:\w+\s+){{0,3}}{_TRUCE}",
+    r"end (?:to )?the (?:war|fighting|violence|bloodshed)",
     r"de-?escalat\w*", r"(?:push|press)\w* for", r"immediate (?:cease-?fire|truce)", r"ready (?:for|to)", r"willing",
 )
 
