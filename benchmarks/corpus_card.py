@@ -1,0 +1,79 @@
+"""Count the corpus and the blind second labelling; write the tables of ``docs/data.md``.
+
+Run ``python -m benchmarks.corpus_card`` after changing ``seeds/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sklearn.metrics import cohen_kappa_score
+
+from benchmarks._report import replace_section, table
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ("supportive", "conditional", "opposed", "neutral")
+_TRUCE = re.compile(r"ceasefire|cease-fire|truce|armistice|talks|negotiat|pause|cessation|deal|accord", re.I)
+
+
+def main() -> int:
+    rows = []
+    for path in sorted((ROOT / "seeds" / "corpus").glob("*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            rows.extend(json.loads(line) for line in handle)
+    labels = Counter(r["label"] for r in rows)
+    by_conflict: dict[str, Counter] = {}
+    for r in rows:
+        by_conflict.setdefault(r["conflict"], Counter())[r["label"]] += 1
+    speakers = Counter(r.get("speaker", "unknown") for r in rows)
+    neutral = [r for r in rows if r["label"] == "neutral"]
+    neutral_truce = sum(bool(_TRUCE.search(r["text"])) for r in neutral)
+    lengths = [len(r["text"].split()) for r in rows]
+    headlines = sum(not r["text"].rstrip().endswith((".", "?", "!", '"', "”", "’", "'")) for r in rows)
+
+    second = [json.loads(line) for line in (ROOT / "seeds" / "agreement" / "second_labels.jsonl").open()]
+    first_labels = [s["first_label"] for s in second]
+    second_labels = [s["second_label"] for s in second]
+    agreement = sum(a == b for a, b in zip(first_labels, second_labels)) / len(second)
+    kappa = cohen_kappa_score(first_labels, second_labels)
+    confusion = Counter((a, b) for a, b in zip(first_labels, second_labels) if a != b)
+
+    body = "\n".join([
+        "## Counts",
+        "",
+        f"{len(rows):,} sentences in {len(by_conflict)} conflicts and settings, "
+        f"{len(speakers)} speaker types. Sentence length: median {statistics.median(lengths):.0f} words "
+        f"(range {min(lengths)}-{max(lengths)}); {headlines:,} headlines or other lines without final "
+        f"punctuation. {neutral_truce:,} of the {len(neutral):,} neutral sentences "
+        f"({neutral_truce / len(neutral):.0%}) mention a ceasefire, truce, talks or a deal "
+        "(keyword count).",
+        "",
+        table(["label", "sentences", "share"],
+              [[label, f"{labels[label]:,}", f"{labels[label] / len(rows):.1%}"] for label in LABELS]),
+        "",
+        table(["conflict", "total", *LABELS],
+              [[name, sum(c.values()), *(c[label] for label in LABELS)]
+               for name, c in sorted(by_conflict.items(), key=lambda item: -sum(item[1].values()))]),
+        "",
+        "Speaker types: " + ", ".join(f"{name} {n:,}" for name, n in speakers.most_common()) + ".",
+        "",
+        "## Agreement",
+        "",
+        f"A random 10% sample ({len(second):,} sentences, `seeds/agreement/second_labels.jsonl`) was "
+        "labelled again, blind, by a second labeller who saw only the labelling guide and the "
+        f"sentences. Raw agreement {agreement:.1%}, Cohen's kappa **{kappa:.3f}**. Disagreements "
+        "(first label → second label): "
+        + ", ".join(f"{a} → {b} {n}" for (a, b), n in confusion.most_common()) + ".",
+    ])
+    replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
+    print(body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
