@@ -105,3 +105,15 @@ def test_interrupted_runs_leave_no_file(tmp_path, seed_text, sig):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 128 + sig and b"interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path, seed_text):
+    source = tmp_path / "many.jsonl"
+    source.write_text((json.dumps({"text": seed_text}) + "\n") * 2000, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "stance", "score", str(source), "-q"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()  # like `stance score ... | head -1`
+    _, err = process.communicate(timeout=120)
+    assert json.loads(first)["index"] == 0
+    assert process.returncode == 0 and b"Traceback" not in err
