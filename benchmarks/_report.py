@@ -174,8 +174,8 @@ def plot_learning_curve(sizes: Sequence[float], scores: dict[str, Sequence[float
             ax.plot(sizes, values, marker="o", label=name)
         elif values[0] >= floor:
             ax.axhline(values[0], linestyle="--", linewidth=1, color="grey")
-            ax.annotate(f"{name}: {values[0]:.3f}", (sizes[0], values[0]), textcoords="offset points",
-                        xytext=(0, 3), fontsize=8)
+            ax.annotate(f"{name}: {values[0]:.3f}", (sizes[-1], values[0]), textcoords="offset points",
+                        xytext=(0, -11), ha="right", fontsize=8)
         else:
             off_chart.append(f"{name}: {values[0]:.3f}")
     if off_chart:

@@ -52,7 +52,10 @@ from . import _report
 from .baselines import baselines
 from .behaviour import BehaviourReport, run_behaviour
 
-__all__ = ["GRIDS", "Settings", "main", "render", "run_benchmark", "summary"]
+__all__ = [
+    "GRIDS", "Settings", "build_parser", "candidates", "main", "render", "run_benchmark", "subsample", "summary",
+    "write_plots",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = ROOT / "seeds" / "corpus"
@@ -72,30 +75,36 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-26 (10,477 sentences)"
+ERROR_NOTES_RUN = "2026-11-26 (10,477 sentences, corpus sha256 89df777762a3)"
 ERROR_NOTES = """
 - **The connective decides, not what it connects** (about half of the list). The strongest n-grams are
-  `only if`, `if the`, `once`, `until`, `no`, `neg_truce`. When the term after *only if* / *once* amounts to
-  winning (militias dismantled, a separatist government dissolved, the enemy's leaders handed over, a threat
-  "neutralised"), the gold label is `opposed` and the model says `conditional` at p ≈ 1. When *no truce
-  until* / *would go on until* is followed by a concrete term (rebels leave a town, foreign troops pull out,
-  the kidnapped are returned), gold is `conditional` and the model says `opposed`. These are the first and
-  the "no truce until X" hard cases of `LABELING.md`, and a bag of n-grams cannot weigh what X is. Remedies:
+  `only if`, `if the`, `once`, `until`, `no`, `neg_truce`, `would not`. When the term after *only if* / *if* /
+  *once* amounts to winning (militias dismantled, a separatist government dissolved, the enemy's leaders
+  handed over for trial, a threat "neutralised"), gold is `opposed` and the model says `conditional` at
+  p ≈ 1. When *no truce until* / *would go on until* / *would not disarm as long as* is followed by a
+  concrete term (rebels leave a town, foreign troops pull out, the kidnapped are returned), gold is
+  `conditional` and the model says `opposed`. These are the first and the "no truce until X" hard cases of
+  `LABELING.md`; a bag of n-grams cannot weigh what X is. The behaviour suite shows the same weakness
+  (the *no truce until the hostages are freed* invariance set flips with the speaker's name). Remedies:
   contrastive corpus pairs that share the connective and differ only in X, or a feature that marks a short
   lexicon of winning terms (disbanded, dismantled, dissolved, destroyed, surrender, neutralised) inside a
-  condition's scope, as `mark_negation` marks a negation's scope.
-- **The stance sits in a subordinate clause or in someone else's demand.** An offensive announced "a day
-  after ... called for an end to the fighting", "should stop asking Israel to halt", or a third party's
-  "unless Israel agreed to a ceasefire" are labelled by their main clause; the model follows the loudest
-  call-for n-gram wherever it stands.
+  condition's scope, the way `mark_negation` marks a negation's scope.
+- **Terms without a connective, connectives without terms.** A sequencing demand ("wanted the ceasefire
+  to take effect at the same moment on land, at sea and in the air") is `conditional` but reads as a call
+  (`supportive`); a description of a plan's contents ("will disarm in exchange for amnesty, according to
+  terms agreed") is `neutral` but *in exchange for* pulls it to `conditional`.
+- **The stance sits outside the main clause.** An offensive announced "a day after ... called for an end
+  to the fighting", or "should stop asking Israel to halt", are labelled by their main clause; the model
+  follows the loudest call-for n-gram wherever it stands (the relative-clause MFT case fails the same way).
 - **The stance is an act, not a word.** Boycotting or breaking off talks, suspending a military agreement
-  (`opposed`), or announcing acceptance of a truce (`supportive`) carry no cue word; the reporting frame
-  (*officials said*, dates, places) pulls them to `neutral`.
+  (`opposed`), announcing acceptance of a truce, voters backing a peace agreement, crowds celebrating the
+  ceasefire (`supportive`) carry no cue word; the reporting frame (*officials said*, dates, percentages)
+  pulls them to `neutral`.
 - **A few gold labels are debatable.** "We are ready to stop ... the moment Israel stops" reads as
   reciprocity (`conditional`?); rejecting a *disarmament* decision is `neutral` only because disarmament is
   not a ceasefire. A relabelling pass over the most confident mistakes is worth doing before adding data.
-- **Abstaining does not catch these.** They sit at p ≥ 0.95, so `min_confidence` removes the noise at the
-  margin, not these systematic errors.
+- **Abstaining does not catch these.** They sit at p ≥ 0.95, so `min_confidence` trims the noisy margin,
+  not these systematic errors.
 """
 
 
@@ -525,7 +534,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
                          f"(95% CI {main['macro_f1_ci'][0]:.3f}–{main['macro_f1_ci'][1]:.3f}; "
                          f"folds {min(main['per_fold_macro_f1']):.3f}–{max(main['per_fold_macro_f1']):.3f})"),
             ("accuracy", f"**{main['accuracy']:.3f}**"),
-            *[(f"F1 {label}", fmt3(main["report"][label]["f1-score"])) for label in labels],
+            *[(f"F1 {label}", _fmt3(main["report"][label]["f1-score"])) for label in labels],
             ("ECE raw → temperature-scaled", f"{cal['ece_raw']:.3f} → {cal['ece_calibrated']:.3f}"),
             *[(f"seed article ({name})",
                f"{s['correct']}/{s['n']} all, {s['correct_strict']}/{s['n_strict']} non-ambiguous")
@@ -535,7 +544,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "### Settings picked by the nested search",
         "",
         _report.table(["outer fold", *settings.grid, "inner macro-F1"], [
-            (k + 1, *[_norm(c[key]) for key in settings.grid], fmt3(s))
+            (k + 1, *[_norm(c[key]) for key in settings.grid], _fmt3(s))
             for k, (c, s) in enumerate(zip(results["chosen"], results["inner_best"]))
         ]),
         "",
@@ -548,13 +557,13 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
            + "; `DEFAULT_PARAMS` should follow it."),
         "",
         _report.table(["candidate", "mean inner macro-F1 over outer folds"],
-                      sorted(((_describe(c), fmt3(s)) for c, s in zip(results["grid"], results["mean_inner"])),
+                      sorted(((_describe(c), _fmt3(s)) for c, s in zip(results["grid"], results["mean_inner"])),
                              key=lambda row: row[1], reverse=True)),
         "",
         "### Per class",
         "",
         _report.table(["label", "precision", "recall", "F1", "support"], [
-            (name, fmt3(r["precision"]), fmt3(r["recall"]), fmt3(r["f1-score"]), f"{int(r['support']):,}")
+            (name, _fmt3(r["precision"]), _fmt3(r["recall"]), _fmt3(r["f1-score"]), f"{int(r['support']):,}")
             for name, r in ((n, main["report"][n]) for n in [*labels, "macro avg", "weighted avg"])
         ]),
         "",
@@ -573,7 +582,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
                        "margin (accuracy)"], [
             ("**stance pipeline (nested search)**", f"**{main['macro_f1']:.3f}**", f"**{main['accuracy']:.3f}**",
              "", ""),
-            *[(name, fmt3(s["macro_f1"]), fmt3(s["accuracy"]),
+            *[(name, _fmt3(s["macro_f1"]), _fmt3(s["accuracy"]),
                f"{s['margin']:+.3f} ({s['margin_ci'][0]:+.3f} to {s['margin_ci'][1]:+.3f})",
                f"{s['accuracy_margin']:+.3f}")
               for name, s in results["baselines"].items()],
@@ -590,8 +599,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "### Calibration",
         "",
         _report.table(["probabilities", "ECE (15 bins, top label)", "log-loss"], [
-            ("raw pipeline", fmt3(cal["ece_raw"]), fmt3(cal["nll_raw"])),
-            ("temperature-scaled, cross-fitted", fmt3(cal["ece_calibrated"]), fmt3(cal["nll_calibrated"])),
+            ("raw pipeline", _fmt3(cal["ece_raw"]), _fmt3(cal["nll_raw"])),
+            ("temperature-scaled, cross-fitted", _fmt3(cal["ece_calibrated"]), _fmt3(cal["nll_calibrated"])),
         ]),
         "",
         "Each outer fold's temperature is fitted on the out-of-fold decision scores of the *other* outer "
@@ -609,7 +618,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "(with that fold's picked settings).",
         "",
         _report.table(["share of training fold", "training sentences", "macro-F1", "accuracy"], [
-            (f"{c['fraction']:.3g}", f"{c['n_train']:,.0f}", fmt3(c["macro_f1"]), fmt3(c["accuracy"]))
+            (f"{c['fraction']:.3g}", f"{c['n_train']:,.0f}", _fmt3(c["macro_f1"]), _fmt3(c["accuracy"]))
             for c in results["curve"]
         ]),
         "",
@@ -625,7 +634,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "over all sentences when the unsure ones become neutral, which is what users get.",
         "",
         _report.table(["t", "coverage", "precision (kept)", "accuracy (unsure → neutral)"], [
-            (f"{a['threshold']:.2f}", fmt3(a["coverage"]), fmt3(a["precision"]), fmt3(a["accuracy_unsure_neutral"]))
+            (f"{a['threshold']:.2f}", _fmt3(a["coverage"]), _fmt3(a["precision"]), _fmt3(a["accuracy_unsure_neutral"]))
             for a in results["abstain"]
         ]),
         "",
@@ -635,7 +644,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
     return "\n".join(out).rstrip() + "\n"
 
 
-def fmt3(value: float) -> str:
+def _fmt3(value: float) -> str:
     return _report.fmt(value, 3)
 
 
@@ -732,6 +741,7 @@ def _read_gold(path: Path | None) -> list[dict] | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m benchmarks.accuracy``."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.accuracy",
         description="Grouped (leave-conflicts-out) accuracy benchmark with nested search, baselines, "

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
-    "DIRECTIONAL",
-    "INVARIANCE",
-    "MINIMUM_FUNCTIONALITY",
     "BehaviourReport",
+    "DIRECTIONAL",
     "Directional",
     "Failure",
+    "INVARIANCE",
     "Invariance",
+    "MINIMUM_FUNCTIONALITY",
     "MinimumFunctionality",
     "run_behaviour",
 ]

@@ -232,7 +232,8 @@ def write_csv(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO,
     Sentence columns: ``doc_id,index,start,end,label,p_<label>...,text``. Summary
     columns: ``doc_id,n_sentences,n_<label>...,mean_p_<label>...``.
     """
-    writer = csv.writer(stream, lineterminator="\n")
+    # RFC 4180 line ends: the writer then quotes any field holding a CR or LF.
+    writer = csv.writer(stream, lineterminator="\r\n")
     count = 0
     header_written = False
     for item in items:

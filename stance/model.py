@@ -274,6 +274,8 @@ class StanceModel:
         # Softmax is shift-invariant, so weights relative to the label mean say
         # what pushes toward one label rather than toward all of them.
         coef = self.pipeline.steps[-1][1].coef_
+        if coef.shape[0] == 1:  # binary: sigmoid(w.x) is softmax([-w.x / 2, w.x / 2])
+            return np.vstack([-coef / 2, coef / 2])
         return coef - coef.mean(axis=0, keepdims=True)
 
     def _score_batch(self, documents: Sequence[Document], labels: Sequence[str] | None,

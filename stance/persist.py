@@ -162,9 +162,12 @@ def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any
     arrays["clf.coef"] = np.asarray(clf.coef_, dtype=np.float64)
     arrays["clf.intercept"] = np.asarray(clf.intercept_, dtype=np.float64)
     arrays["clf.classes"] = np.asarray([str(c) for c in clf.classes_], dtype=np.str_)
+    clf_params = clf.get_params()
     spec = {
         "vectorizers": vectorizers,
-        "classifier": {key: _jsonable(clf.get_params()[key]) for key in _CLASSIFIER_PARAMS},
+        # Sentinels such as penalty="deprecated" differ between scikit-learn releases.
+        "classifier": {key: _jsonable(clf_params[key]) for key in _CLASSIFIER_PARAMS
+                       if key in clf_params and clf_params[key] != "deprecated"},
     }
     return arrays, spec
 
@@ -192,14 +195,16 @@ def _from_arrays(arrays: dict[str, np.ndarray], spec: dict[str, Any]) -> Pipelin
             raise ModelLoadError(f"The vocabulary of {name!r} holds duplicate terms.")
         vectorizer.idf_ = idf
         transformers.append((name, vectorizer))
-    clf_params = dict(spec["classifier"])
-    clf = LogisticRegression(**clf_params)
+    # Prediction needs only the arrays; settings this scikit-learn does not know are dropped.
+    known = LogisticRegression().get_params()
+    clf = LogisticRegression(**{k: v for k, v in spec["classifier"].items() if k in known and v != "deprecated"})
     coef, intercept, classes = arrays["clf.coef"], arrays["clf.intercept"], arrays["clf.classes"]
     n_features = sum(len(v.vocabulary_) for _, v in transformers)
-    if coef.shape != (len(classes), n_features) or intercept.shape != (len(classes),):
+    n_rows = 1 if len(classes) == 2 else len(classes)  # a binary model keeps one row of weights
+    if coef.shape != (n_rows, n_features) or intercept.shape != (n_rows,):
         raise ModelLoadError(
             f"Classifier arrays have shapes {coef.shape} and {intercept.shape}, expected "
-            f"({len(classes)}, {n_features}) and ({len(classes)},)."
+            f"({n_rows}, {n_features}) and ({n_rows},)."
         )
     if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
         raise ModelLoadError("Classifier weights hold NaN or infinite values.")

@@ -159,3 +159,17 @@ def test_only_stance_pipelines_can_be_saved(tmp_path):
 
     with pytest.raises(TypeError, match="make_pipeline"):
         stance.StanceModel(DummyClassifier().fit([[0]], ["neutral"])).save(tmp_path / "x")
+
+
+def test_a_two_label_model_round_trips(tmp_path):
+    from stance.train import fit
+
+    texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
+    labels = ["opposed", "opposed", "supportive", "supportive"] * 3
+    model = fit(texts, labels, char_ngram_range=None)
+    model.save(tmp_path / "two")
+    loaded = stance.load(tmp_path / "two")
+    assert loaded.labels == ("opposed", "supportive")
+    np.testing.assert_array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
+    why = loaded.explain("we reject the truce")
+    assert why.label == "opposed" and why.features and why.features[0][1] > 0

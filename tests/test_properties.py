@@ -124,7 +124,7 @@ def test_every_jsonl_record_is_accounted_for_once(kinds):
 def test_every_csv_record_is_accounted_for_once(kinds):
     # 0: good, 1: empty text, 2: a missing field, 3: invalid UTF-8
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["id", "text"])
     for i, (kind, text) in enumerate(kinds):
         writer.writerow([f"r{i}", {0: text.replace("\x00", ""), 1: " ", 2: None, 3: "BAD"}[kind]]
