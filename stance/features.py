@@ -11,10 +11,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-__all__ = ["DEFAULT_PARAMS", "PREPROCESSORS", "make_pipeline", "mark_negation"]
+__all__ = ["DEFAULT_PARAMS", "PREPROCESSORS", "make_pipeline", "mark_negation", "mark_scopes"]
 
 _NEGATORS = re.compile(
-    r"\b(?:not|no|never|nor|without|cannot|refuse[sd]?|refusing|reject(?:s|ed|ing)?|"
+    r"\b(?:not|no|never|nor|without|cannot|unwilling|unable|unprepared|unready|"
+    r"refuse[sd]?|refusing|reject(?:s|ed|ing)?|"
     r"rule[sd]? out|won't|wouldn't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|"
     r"can't|couldn't|shouldn't|will not|would not)\b"
 )
@@ -50,9 +51,50 @@ def mark_negation(text: str) -> str:
     return "".join(pieces)
 
 
+_SCOPE_OPENERS = re.compile(
+    _NEGATORS.pattern + r"|\b(?P<cond>if|unless|until|till|once|provided|providing|as long as|"
+    r"so long as|on condition|in exchange for|in return for)\b"
+)
+_CONDITION_END = re.compile(r"[.,;:!?\"“”()]|\bbut\b")
+
+
+def mark_scopes(text: str) -> str:
+    """Like :func:`mark_negation`, and also prefix words after a condition with ``cond_``.
+
+    A condition ("if", "until", "once", "provided", "in exchange for", ...) scopes to
+    the next punctuation mark or "but". A linear model cannot combine "until" with
+    what follows it; ``cond_disbanded`` and ``cond_hostages`` can carry different
+    stances ("no truce until they are disbanded" is opposed, "... until the hostages
+    are freed" is conditional).
+
+    Examples
+    --------
+    >>> mark_scopes("No truce until the militias are disbanded, he said.")
+    'no neg_truce until cond_the cond_militias cond_are cond_disbanded, he said.'
+    """
+    text = text.lower().replace("’", "'")
+    pieces: list[str] = []
+    position = 0
+    while (opener := _SCOPE_OPENERS.search(text, position)) is not None:
+        condition = opener.group("cond") is not None
+        scope_start = opener.end()
+        stop = (_CONDITION_END if condition else _SCOPE_END).search(text, scope_start)
+        scope_end = stop.start() if stop else len(text)
+        if not condition:  # a condition inside a negation's scope opens its own scope
+            inner = _SCOPE_OPENERS.search(text, scope_start, scope_end)
+            if inner is not None and inner.group("cond") is not None:
+                scope_end = inner.start()
+        prefix = r"cond_\1" if condition else r"neg_\1"
+        pieces.append(text[position:scope_start])
+        pieces.append(re.sub(r"\b(\w)", prefix, text[scope_start:scope_end]))
+        position = scope_end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 #: Named text preprocessors a saved model may refer to. Weights name one of these
 #: by key; they never carry code.
-PREPROCESSORS: dict[str, Callable[[str], str]] = {"mark_negation": mark_negation}
+PREPROCESSORS: dict[str, Callable[[str], str]] = {"mark_negation": mark_negation, "mark_scopes": mark_scopes}
 
 #: The settings of the shipped model, chosen by the grouped search in
 #: ``benchmarks/accuracy.py``: the most common pick of its nested search
@@ -63,6 +105,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "min_df": 2,
     "sublinear_tf": True,
     "negation": True,
+    "conditions": True,
     "C": 30.0,
     "class_weight": "balanced",
 }
@@ -83,6 +126,7 @@ def make_pipeline(**params: Any) -> Pipeline:
         Overrides of :data:`DEFAULT_PARAMS`: ``word_ngram_range``,
         ``char_ngram_range`` (``None`` drops the character features), ``min_df``,
         ``sublinear_tf``, ``negation`` (mark negation scope in word features),
+        ``conditions`` (also mark condition scope, see :func:`mark_scopes`),
         ``C`` and ``class_weight``.
 
     Returns
@@ -113,7 +157,7 @@ def make_pipeline(**params: Any) -> Pipeline:
         ngram_range=tuple(settings["word_ngram_range"]),
         min_df=settings["min_df"],
         sublinear_tf=settings["sublinear_tf"],
-        preprocessor=mark_negation if settings["negation"] else None,
+        preprocessor=_preprocessor(settings["negation"], settings["conditions"]),
         token_pattern=r"(?u)\b\w+\b",
         dtype=np.float64,
     )
@@ -135,3 +179,8 @@ def make_pipeline(**params: Any) -> Pipeline:
     )
     return Pipeline([("features", FeatureUnion(transformers)), ("clf", clf)])
 
+
+def _preprocessor(negation: bool, conditions: bool) -> Callable[[str], str] | None:
+    if conditions:
+        return mark_scopes
+    return mark_negation if negation else None
