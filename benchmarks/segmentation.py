@@ -23,7 +23,7 @@ from stance.train import read_corpus
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_985e532e1d3b25ad"
 
-# Each case: a text and its sentences, written for this comparison.
+# Each case: a text and its sentences, written for this comparison (tests/test_segment.py runs them).
 HARD_CASES = [
     ("The U.S. envoy arrived. He met Gen. Haftar.", ["The U.S. envoy arrived.", "He met Gen. Haftar."]),
     ("Resolution No. 2728 passed. Russia abstained.", ["Resolution No. 2728 passed.", "Russia abstained."]),
@@ -36,6 +36,9 @@ HARD_CASES = [
     ("Truce holds in Gaza\nThe ceasefire took effect at 8 a.m. local time.",
      ["Truce holds in Gaza", "The ceasefire took effect at 8 a.m. local time."]),
     ("Is a truce near? Nobody knows!", ["Is a truce near?", "Nobody knows!"]),
+    ("The truce, signed in\nthe Qatari capital, held.", ["The truce, signed in\nthe Qatari capital, held."]),
+    ("Wait... the guns fell silent.", ["Wait... the guns fell silent."]),
+    ("First paragraph ends.\n\nSecond starts.", ["First paragraph ends.", "Second starts."]),
     ("Lt. Col. Dmitri Ivanov said the U.N. monitors left. Fighting resumed.",
      ["Lt. Col. Dmitri Ivanov said the U.N. monitors left.", "Fighting resumed."]),
     ("Sen. Graham spoke on Jan. 5. He opposed the deal.", ["Sen. Graham spoke on Jan. 5.", "He opposed the deal."]),

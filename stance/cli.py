@@ -172,19 +172,21 @@ def _score_command(args: argparse.Namespace) -> int:
 
 def _score_on_cluster(args: argparse.Namespace) -> int:
     """Each input file is one task on the Dask cluster; -o names the output folder."""
-    try:
-        from .cluster import score_files
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise StanceError(f"--scheduler needs the dask extra: pip install 'ceasefire-stance[dask]' ({exc}).")
+    from .cluster import score_files
+
     if args.output == STDIN or STDIN in args.inputs:
         raise StanceError("--scheduler reads and writes files: give input files and -o OUTPUT_FOLDER.")
     started = time.perf_counter()
     output_format = args.output_format or "jsonl"
-    results = score_files(args.scheduler, args.inputs, args.output, model_path=args.model,
-                          format=args.format, output_format=output_format, text_field=args.text_field,
-                          id_field=args.id_field, encoding_errors=args.encoding_errors,
-                          per_document=args.per_document, batch_size=args.batch_size,
-                          labels=_allowed(args), min_confidence=args.min_confidence)
+    try:
+        results = score_files(args.scheduler, args.inputs, args.output, model_path=args.model,
+                              format=args.format, output_format=output_format, text_field=args.text_field,
+                              id_field=args.id_field, encoding_errors=args.encoding_errors,
+                              per_document=args.per_document, batch_size=args.batch_size,
+                              labels=_allowed(args), min_confidence=args.min_confidence)
+    except ImportError as exc:
+        raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
+                          f"(and pyarrow for parquet): {exc}.") from None
     failed = 0
     with _error_sink(args.errors) as errors_out:
         for result in results:

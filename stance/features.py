@@ -35,20 +35,7 @@ def mark_negation(text: str) -> str:
     >>> mark_negation("He is not ready for a truce, but talks go on.")
     'he is not neg_ready neg_for neg_a neg_truce, but talks go on.'
     """
-    text = text.lower().replace("’", "'")
-    pieces: list[str] = []
-    position = 0
-    for negator in _NEGATORS.finditer(text):
-        if negator.start() < position:
-            continue
-        scope_start = negator.end()
-        stop = _SCOPE_END.search(text, scope_start)
-        scope_end = stop.start() if stop else len(text)
-        pieces.append(text[position:scope_start])
-        pieces.append(re.sub(r"\b(\w)", r"neg_\1", text[scope_start:scope_end]))
-        position = scope_end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    return _mark(text, _NEGATORS)
 
 
 _SCOPE_OPENERS = re.compile(
@@ -72,21 +59,23 @@ def mark_scopes(text: str) -> str:
     >>> mark_scopes("No truce until the militias are disbanded, he said.")
     'no neg_truce until cond_the cond_militias cond_are cond_disbanded, he said.'
     """
+    return _mark(text, _SCOPE_OPENERS)
+
+
+def _mark(text: str, openers: re.Pattern[str]) -> str:
     text = text.lower().replace("’", "'")
     pieces: list[str] = []
     position = 0
-    while (opener := _SCOPE_OPENERS.search(text, position)) is not None:
-        condition = opener.group("cond") is not None
+    while (opener := openers.search(text, position)) is not None:
+        condition = opener.groupdict().get("cond") is not None
         scope_start = opener.end()
         stop = (_CONDITION_END if condition else _SCOPE_END).search(text, scope_start)
         scope_end = stop.start() if stop else len(text)
-        if not condition:  # a condition inside a negation's scope opens its own scope
-            inner = _SCOPE_OPENERS.search(text, scope_start, scope_end)
-            if inner is not None and inner.group("cond") is not None:
-                scope_end = inner.start()
-        prefix = r"cond_\1" if condition else r"neg_\1"
+        inner = openers.search(text, scope_start, scope_end)
+        if not condition and inner is not None and inner.groupdict().get("cond") is not None:
+            scope_end = inner.start()  # a condition inside a negation's scope opens its own scope
         pieces.append(text[position:scope_start])
-        pieces.append(re.sub(r"\b(\w)", prefix, text[scope_start:scope_end]))
+        pieces.append(re.sub(r"\b(\w)", r"cond_\1" if condition else r"neg_\1", text[scope_start:scope_end]))
         position = scope_end
     pieces.append(text[position:])
     return "".join(pieces)

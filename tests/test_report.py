@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -20,7 +19,6 @@ from stance.report import render_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TEXT = ROOT / "seeds" / "000_985e532e1d3b25ad.txt"
-SEED_LABELS = ROOT / "seeds" / "000_985e532e1d3b25ad.labels.jsonl"
 
 HOSTILE = "<script>alert(1)</script>"
 BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -103,30 +101,19 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def article_text() -> str:
-    return SEED_TEXT.read_text(encoding="utf-8")
+def seed_page(model, seed_text) -> str:
+    return render_report(model, [stance.Document("seed", seed_text)])
 
 
 @pytest.fixture(scope="module")
-def article_gold() -> list[dict]:
-    with open(SEED_LABELS, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def seed_page(model, article_text) -> str:
-    return render_report(model, [stance.Document("seed", article_text)])
-
-
-@pytest.fixture(scope="module")
-def several(article_text) -> list[stance.Document]:
-    paragraphs = article_text.split("\n")
+def several(seed_text) -> list[stance.Document]:
+    paragraphs = seed_text.split("\n")
     return [stance.Document(f"part-{i}", "\n".join(paragraphs[i:i + 3]))
             for i in range(0, len(paragraphs), 2)]
 
 
-def test_seed_sentences_appear_in_order_with_their_labels(model, article_text, seed_page):
-    records = model.score_document(article_text, doc_id="seed")
+def test_seed_sentences_appear_in_order_with_their_labels(model, seed_text, seed_page):
+    records = model.score_document(seed_text, doc_id="seed")
     page = _Page(seed_page)
     assert [(s["label"], s["text"]) for s in page.sentences] == [(r.label, r.text) for r in records]
     ids = [element[1]["id"] for element in page.elements if "id" in element[1]]
@@ -136,10 +123,10 @@ def test_seed_sentences_appear_in_order_with_their_labels(model, article_text, s
         assert sentence["describedby"] in ids
 
 
-def test_seed_sentences_match_the_gold_regions(model, article_text, article_gold):
+def test_seed_sentences_match_the_gold_regions(model, seed_text, seed_gold):
     # The browser test looks for exactly the gold sentences in the page.
-    records = model.score_document(article_text)
-    expected = [(g["start"], g["end"], g["text"]) for g in article_gold]
+    records = model.score_document(seed_text)
+    expected = [(g["start"], g["end"], g["text"]) for g in seed_gold]
     assert [(r.start, r.end, r.text) for r in records] == expected
 
 
@@ -154,8 +141,8 @@ def test_paragraphs_keep_the_text_between_sentences(model, text):
     assert "\n".join(page.paragraphs) == expected
 
 
-def test_seed_paragraphs_rebuild_the_article(article_text, seed_page):
-    expected = re.sub(r"\n+", "\n", article_text).strip("\n")
+def test_seed_paragraphs_rebuild_the_article(seed_text, seed_page):
+    expected = re.sub(r"\n+", "\n", seed_text).strip("\n")
     assert "\n".join(_Page(seed_page).paragraphs) == expected
 
 
@@ -204,7 +191,7 @@ def test_labels_differ_by_more_than_colour(model, seed_page):
     underlines = dict(re.findall(r"\.s\.(l\d+) \.tx\{[^}]*text-decoration-style:(\w+)", css))
     assert len(underlines) == len(model.labels) == len(set(underlines.values()))
     markers = {}
-    for tag, attrs in page.elements:
+    for _, attrs in page.elements:
         if "data-label" in attrs:
             markers.setdefault(attrs["data-label"], set()).add(attrs["class"])
     assert all(len(classes) == 1 for classes in markers.values())
@@ -281,15 +268,15 @@ def _run_browser(browser: str, profile: Path, *args: str) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
 
 
-def test_browser_renders_the_seed_report(model, article_text, article_gold, tmp_path):
+def test_browser_renders_the_seed_report(model, seed_text, seed_gold, tmp_path):
     browser = _chromium()
     report = tmp_path / "report.html"
     assert main(["report", str(SEED_TEXT), "-o", str(report)]) == 0
 
     dom = _run_browser(browser, tmp_path / "profile-dom", "--dump-dom", report.as_uri()).stdout
     page = _Page(dom)
-    labels = {r.text: r.label for r in model.score_document(article_text)}
-    assert [s["text"] for s in page.sentences] == [g["text"] for g in article_gold]
+    labels = {r.text: r.label for r in model.score_document(seed_text)}
+    assert [s["text"] for s in page.sentences] == [g["text"] for g in seed_gold]
     for sentence in page.sentences:
         assert sentence["label"] == labels[sentence["text"]]
 
