@@ -173,3 +173,16 @@ def test_a_two_label_model_round_trips(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
     why = loaded.explain("we reject the truce")
     assert why.label == "opposed" and why.features and why.features[0][1] > 0
+
+
+def test_training_twice_writes_the_same_bytes(tmp_path, corpus):
+    from stance.train import train
+
+    source = tmp_path / "corpus.jsonl"
+    with open(source, "w", encoding="utf-8") as handle:
+        for text, label, conflict in list(zip(corpus.texts, corpus.labels, corpus.conflicts))[::40]:
+            handle.write(json.dumps({"text": text, "label": label, "conflict": conflict}) + "\n")
+    first = train([source], tmp_path / "a", evaluate=False, char_ngram_range=None)
+    second = train([source], tmp_path / "b", evaluate=False, char_ngram_range=None)
+    assert model_paths(tmp_path / "a")[0].read_bytes() == model_paths(tmp_path / "b")[0].read_bytes()
+    assert json.loads(first.read_text())["weights_sha256"] == json.loads(second.read_text())["weights_sha256"]
