@@ -133,6 +133,7 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("auto", *FORMATS), default="auto")
     report.add_argument("--text-field", default="text")
     report.add_argument("--id-field", default="id")
+    report.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict")
     report.add_argument("--max-documents", type=_positive_int, default=1000,
                         help="documents shown at most; the rest are counted (default: 1000)")
     _add_model_option(report)
@@ -384,7 +385,7 @@ def _report_command(args: argparse.Namespace) -> int:
 
     model = load(args.model)
     tally = _Tally(quiet=True)
-    records = _all_records(args.inputs, argparse.Namespace(**{**vars(args), "encoding_errors": "strict"}))
+    records = _all_records(args.inputs, args)
     started = time.perf_counter()
     with _output(args.output, force=args.force) as out:
         html = render_report(model, tally.documents(records, None), max_documents=args.max_documents)
