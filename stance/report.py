@@ -281,7 +281,8 @@ def _legend(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _L
             f"<ul>{items}</ul><p>Hover over a sentence, or move to it with the Tab key, to see the "
             "probability of each label and the words (<em>word</em> n-grams) or letter sequences "
             "(<em>chars</em> n-grams, spaces shown as ␣) that pushed it toward its label; "
-            "<code>neg_</code> marks a word inside the scope of a negation.</p></section>")
+            "<code>neg_</code> marks a word inside the scope of a negation and <code>cond_</code> "
+            "one inside a condition (after “if”, “until”, “once”...).</p></section>")
 
 
 def _contents(rows: Sequence[_Row], order: Sequence[str], css_class: dict[str, str],
