@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -59,9 +58,3 @@ def _load_cached(path: str) -> StanceModel:
 
     return load(path)
 
-
-def effective_jobs(n_jobs: int) -> int:
-    """Return the number of workers ``n_jobs`` stands for (``-1``: every core)."""
-    if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return max(1, n_jobs)

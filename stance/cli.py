@@ -193,16 +193,19 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
         for result in results:
             for line_no, error in result.errors:
                 failed += 1
-                print(f"stance: error: {result.source}:{line_no}: {error}", file=sys.stderr)
-                if errors_out is not None:
-                    errors_out.write(json.dumps({"source": result.source, "line": line_no, "error": error},
-                                                ensure_ascii=False) + "\n")
+                _report_error(result.source, line_no, error, errors_out)
     if not args.quiet:
         print(f"stance: {_count(sum(r.n_documents for r in results), 'document')}, "
               f"{_count(sum(r.n_records for r in results), 'record')} written to "
               f"{_count(len(results), 'file')} in "
               f"{args.output}, {failed} failed, {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _report_error(source: str, line_no: int, error: str, errors_out: TextIO | None) -> None:
+    print(f"stance: error: {source}:{line_no}: {error}", file=sys.stderr)
+    if errors_out is not None:
+        errors_out.write(json.dumps({"source": source, "line": line_no, "error": error}, ensure_ascii=False) + "\n")
 
 
 def _count(n: int, noun: str) -> str:
@@ -242,10 +245,7 @@ class _Tally:
         for record in records:
             if record.document is None:
                 self.failed += 1
-                print(f"stance: error: {record.source}:{record.line_no}: {record.error}", file=sys.stderr)
-                if errors_out is not None:
-                    errors_out.write(json.dumps({"source": record.source, "line": record.line_no,
-                                                 "error": record.error}, ensure_ascii=False) + "\n")
+                _report_error(record.source, record.line_no, record.error, errors_out)
                 continue
             self.n_documents += 1
             yield record.document

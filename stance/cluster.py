@@ -8,19 +8,16 @@ weights never travel with tasks.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._parallel import chunked
 from .io import read_records, write_records
-from .types import Document
+from .types import Document, DocumentSummary, SentenceStance
 
 __all__ = ["PartitionResult", "score_bag", "score_dataframe", "score_files"]
-
-_SENTENCE_COLUMNS = ("doc_id", "index", "start", "end", "label")
-
 
 def _model(model_path: str | None):
     from ._parallel import _load_cached
@@ -33,26 +30,33 @@ def _labels(model_path: str | None) -> tuple[str, ...]:
     return _model(model_path).labels
 
 
-def _sentence_rows(model, documents: Sequence[Document], labels, min_confidence) -> list[dict[str, Any]]:
-    rows = []
-    for records in model._score_batch(documents, labels, min_confidence):
-        for r in records:
-            row = {"doc_id": r.doc_id, "index": r.index, "start": r.start, "end": r.end, "label": r.label}
-            row.update({f"p_{label}": float(p) for label, p in r.probabilities.items()})
-            row["text"] = r.text
-            rows.append(row)
-    return rows
+def _sentence_row(record: SentenceStance) -> dict[str, Any]:
+    row: dict[str, Any] = {"doc_id": record.doc_id, "index": record.index, "start": record.start,
+                           "end": record.end, "label": record.label}
+    row.update({f"p_{label}": float(p) for label, p in record.probabilities.items()})
+    row["text"] = record.text
+    return row
 
 
-def _summary_rows(model, documents: Sequence[Document], labels, min_confidence) -> list[dict[str, Any]]:
-    rows = []
+def _summary_row(summary: DocumentSummary) -> dict[str, Any]:
+    row: dict[str, Any] = {"doc_id": summary.doc_id, "n_sentences": summary.n_sentences}
+    row.update({f"n_{label}": int(n) for label, n in summary.counts.items()})
+    row.update({f"mean_p_{label}": float(p) for label, p in summary.mean_probabilities.items()})
+    return row
+
+
+def _scored_items(model, documents: Sequence[Document], labels, min_confidence,
+                  per_document: bool) -> Iterator[SentenceStance | DocumentSummary]:
     for document, records in zip(documents, model._score_batch(documents, labels, min_confidence)):
-        summary = model.summarize(records, doc_id=document.id)
-        row = {"doc_id": summary.doc_id, "n_sentences": summary.n_sentences}
-        row.update({f"n_{label}": summary.counts[label] for label in model.labels})
-        row.update({f"mean_p_{label}": summary.mean_probabilities[label] for label in model.labels})
-        rows.append(row)
-    return rows
+        if per_document:
+            yield model.summarize(records, doc_id=document.id)
+        else:
+            yield from records
+
+
+def _rows(model, documents: Sequence[Document], labels, min_confidence, per_document: bool) -> list[dict]:
+    flatten = _summary_row if per_document else _sentence_row
+    return [flatten(item) for item in _scored_items(model, documents, labels, min_confidence, per_document)]
 
 
 def _meta(model_labels: Sequence[str], per_document: bool):
@@ -105,8 +109,7 @@ def score_dataframe(frame, *, text_column: str = "text", id_column: str | None =
 
         ids = partition[id_column] if id_column else partition.index
         documents = [Document(str(i), t) for i, t in zip(ids, partition[text_column])]
-        make_rows = _summary_rows if per_document else _sentence_rows
-        rows = make_rows(_model(path), documents, labels, min_confidence)
+        rows = _rows(_model(path), documents, labels, min_confidence, per_document)
         return pd.DataFrame(rows, columns=list(meta.columns)).astype(meta.dtypes.to_dict())
 
     return frame.map_partitions(score_partition, meta=meta)
@@ -123,8 +126,7 @@ def score_bag(bag, *, per_document: bool = False, model_path: str | os.PathLike[
 
     def score_partition(items):
         documents = [d if isinstance(d, Document) else Document(None, d) for d in items]
-        make_rows = _summary_rows if per_document else _sentence_rows
-        return make_rows(_model(path), documents, labels, min_confidence)
+        return _rows(_model(path), documents, labels, min_confidence, per_document)
 
     return bag.map_partitions(score_partition)
 
@@ -156,17 +158,14 @@ def _score_file(source: str, output: str, options: dict[str, Any]) -> PartitionR
 
     def items():
         for chunk in chunked(documents(), options["batch_size"]):
-            for records in model._score_batch(chunk, options["labels"], options["min_confidence"]):
-                if options["per_document"]:
-                    yield model.summarize(records)
-                else:
-                    yield from records
+            yield from _scored_items(model, chunk, options["labels"], options["min_confidence"],
+                                     options["per_document"])
 
     target = Path(output)
     temporary = target.with_name(f".{target.name}.part-{os.getpid()}")
     try:
         if options["output_format"] == "parquet":
-            n_records = _write_parquet(model, items(), temporary, options["per_document"])
+            n_records = _write_parquet(items(), temporary, options["per_document"])
         else:
             with open(temporary, "w", encoding="utf-8", newline="") as handle:
                 n_records = write_records(items(), handle, format=options["output_format"], labels=model.labels)
@@ -177,22 +176,12 @@ def _score_file(source: str, output: str, options: dict[str, Any]) -> PartitionR
     return PartitionResult(source, output, counts["documents"], n_records, tuple(errors))
 
 
-def _write_parquet(model, items: Iterable, path: Path, per_document: bool) -> int:
+def _write_parquet(items: Iterable[SentenceStance | DocumentSummary], path: Path, per_document: bool) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = []
-    for item in items:
-        data = item.to_dict()
-        if per_document:
-            row = {"doc_id": data["doc_id"], "n_sentences": data["n_sentences"]}
-            row.update({f"n_{k}": v for k, v in data["counts"].items()})
-            row.update({f"mean_p_{k}": v for k, v in data["mean_probabilities"].items()})
-        else:
-            row = {k: data[k] for k in _SENTENCE_COLUMNS}
-            row.update({f"p_{k}": v for k, v in data["probabilities"].items()})
-            row["text"] = data["text"]
-        rows.append(row)
+    flatten = _summary_row if per_document else _sentence_row
+    rows = [flatten(item) for item in items]
     pq.write_table(pa.Table.from_pylist(rows), path)
     return len(rows)
 

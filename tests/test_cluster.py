@@ -118,3 +118,24 @@ def test_a_killed_worker_loses_nothing(model, documents, tmp_path):
     assert all(len(r.errors) == 1 for r in results)
     total = sum(1 for p in (tmp_path / "out").iterdir() for _ in p.open())
     assert total == sum(len(records) for records in model.score_documents(documents * 3))
+
+
+@pytest.mark.parametrize("per_document", [False, True], ids=["sentences", "summaries"])
+def test_parquet_partitions_hold_the_same_rows(model, tmp_path, per_document):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from stance.cluster import _score_file
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "We reject the truce. Talks resume."}\n{"id": "b"\n', encoding="utf-8")
+    options = dict(model_path=None, format="auto", output_format="parquet", text_field="text", id_field="id",
+                   encoding_errors="strict", per_document=per_document, batch_size=4, labels=None,
+                   min_confidence=0.0)
+    result = _score_file(str(source), str(tmp_path / "out.parquet"), options)
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    records = model.score_document("We reject the truce. Talks resume.", doc_id="a")
+    assert result.errors == ((2, result.errors[0][1]),) and result.errors[0][1].startswith("malformed JSON")
+    if per_document:
+        assert [row["n_sentences"] for row in table] == [len(records)]
+    else:
+        assert [(row["doc_id"], row["label"], row["text"]) for row in table] == \
+            [(r.doc_id, r.label, r.text) for r in records]
