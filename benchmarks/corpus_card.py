@@ -36,12 +36,11 @@ def main() -> int:
     lengths = [len(r["text"].split()) for r in rows]
     headlines = sum(not r["text"].rstrip().endswith((".", "?", "!", '"', "”", "’", "'")) for r in rows)
 
-    second = [json.loads(line) for line in (ROOT / "seeds" / "agreement" / "second_labels.jsonl").open()]
-    first_labels = [s["first_label"] for s in second]
-    second_labels = [s["second_label"] for s in second]
-    agreement = sum(a == b for a, b in zip(first_labels, second_labels)) / len(second)
-    kappa = cohen_kappa_score(first_labels, second_labels)
-    confusion = Counter((a, b) for a, b in zip(first_labels, second_labels) if a != b)
+    contrast = [r for r in rows if "phenomenon" in r]
+    phenomena: dict[str, Counter] = {}
+    for r in contrast:
+        phenomena.setdefault(r["phenomenon"], Counter())[r["label"]] += 1
+    n_groups = len({r["group"] for r in contrast})
 
     body = "\n".join([
         "## Counts",
@@ -62,17 +61,34 @@ def main() -> int:
         "",
         "Speaker types: " + ", ".join(f"{name} {n:,}" for name, n in speakers.most_common()) + ".",
         "",
+        f"Contrast groups (`08_contrast_*.jsonl`): {len(contrast):,} sentences in {n_groups} groups of 2-4 "
+        "sentences on one event whose labels differ by one structural change, tagged by phenomenon:",
+        "",
+        table(["phenomenon", "total", *LABELS],
+              [[name, sum(c.values()), *(c[label] for label in LABELS)] for name, c in sorted(phenomena.items())]),
+        "",
         "## Agreement",
         "",
-        f"A random 10% sample ({len(second):,} sentences, `seeds/agreement/second_labels.jsonl`) was "
-        "labelled again, blind, by a second labeller who saw only the labelling guide and the "
-        f"sentences. Raw agreement {agreement:.1%}, Cohen's kappa **{kappa:.3f}**. Disagreements "
-        "(first label → second label): "
-        + ", ".join(f"{a} → {b} {n}" for (a, b), n in confusion.most_common()) + ".",
+        _agreement("second_labels.jsonl", "A random 10% sample of files 00-07"),
+        "",
+        _agreement("second_labels_contrast.jsonl", "A random 20% sample of the contrast groups (08)"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
     return 0
+
+
+def _agreement(name: str, what: str) -> str:
+    second = [json.loads(line) for line in (ROOT / "seeds" / "agreement" / name).open()]
+    first_labels = [s["first_label"] for s in second]
+    second_labels = [s["second_label"] for s in second]
+    agreement = sum(a == b for a, b in zip(first_labels, second_labels)) / len(second)
+    kappa = cohen_kappa_score(first_labels, second_labels)
+    confusion = Counter((a, b) for a, b in zip(first_labels, second_labels) if a != b)
+    return (f"{what} ({len(second):,} sentences, `seeds/agreement/{name}`) was labelled again, blind, by a "
+            "second labeller who saw only the labelling guide and the sentences. Raw agreement "
+            f"{agreement:.1%}, Cohen's kappa **{kappa:.3f}**. Disagreements (first label → second label): "
+            + (", ".join(f"{a} → {b} {n}" for (a, b), n in confusion.most_common()) or "none") + ".")
 
 
 if __name__ == "__main__":

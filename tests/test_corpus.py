@@ -38,7 +38,21 @@ def test_every_record_is_valid(records):
         assert isinstance(record.get("text"), str) and record["text"].strip(), where
         assert record.get("label") in allowed, where
         assert isinstance(record.get("conflict"), str) and record["conflict"], where
-        assert set(record) <= {"text", "label", "conflict", "speaker", "note"}, where
+        assert set(record) <= {"text", "label", "conflict", "speaker", "note", "phenomenon", "group"}, where
+        assert record.get("phenomenon", PHENOMENA[0]) in PHENOMENA, where
+
+
+PHENOMENA = ("negation", "clause", "winning_vs_term", "implicit_term", "event_vs_stance", "reported_speech",
+             "no_keyword", "keyword_neutral", "third_party")
+
+
+def test_contrast_groups_differ_in_label(records):
+    groups = {}
+    for name, _, record in records:
+        if "group" in record:
+            groups.setdefault((name, record["group"]), set()).add(record["label"])
+    assert len(groups) >= 100
+    assert [key for key, labels in groups.items() if len(labels) < 2] == []
 
 
 def test_size_and_balance(records):
