@@ -139,9 +139,7 @@ def subsample(corpus: Corpus, limit: int | None) -> Corpus:
     """Keep ``limit`` evenly spaced sentences, so every corpus file and most conflicts stay in."""
     if limit is None or limit >= len(corpus):
         return corpus
-    keep = np.unique(np.linspace(0, len(corpus) - 1, limit).astype(int))
-    texts, labels, conflicts = ([column[i] for i in keep] for column in (corpus.texts, corpus.labels, corpus.conflicts))
-    return Corpus(tuple(texts), tuple(labels), tuple(conflicts))
+    return corpus.subset(np.unique(np.linspace(0, len(corpus) - 1, limit).astype(int)))
 
 
 def _fit_task(estimator, train_texts, train_labels, test_texts, keep: bool):
@@ -160,6 +158,25 @@ def _macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:
     tp = np.diagonal(cm, axis1=-2, axis2=-1)
     denominator = cm.sum(axis=-1) + cm.sum(axis=-2)
     return np.where(denominator > 0, 2 * tp / np.where(denominator > 0, denominator, 1), 0.0).mean(axis=-1)
+
+
+def _slice_scores(corpus: Corpus, truth: np.ndarray, predictions: Mapping[str, np.ndarray],
+                  labels: list[str]) -> list[dict[str, Any]]:
+    """Macro-F1 and accuracy of each model on the contrast groups, each of their phenomena, and the rest."""
+    phenomena = np.asarray(corpus.phenomena or [""] * len(truth), dtype=object)
+    masks = [("single sentences (no phenomenon tag)", phenomena == ""),
+             ("contrast groups (all)", phenomena != "")]
+    masks += [(f"contrast: `{tag}`", phenomena == tag) for tag in sorted(set(phenomena) - {""})]
+    rows = []
+    for name, mask in masks:
+        if not mask.any():
+            continue
+        rows.append({"slice": name, "n": int(mask.sum()), "scores": {
+            model: {"macro_f1": float(f1_score(truth[mask], pred[mask], average="macro",
+                                               labels=range(len(labels)), zero_division=0)),
+                    "accuracy": float((truth[mask] == pred[mask]).mean())}
+            for model, pred in predictions.items()}})
+    return rows
 
 
 def _per_conflict_confusion(truth: np.ndarray, predicted: np.ndarray, group_ids: np.ndarray,
@@ -264,12 +281,17 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         for name, estimator in baselines().items():
             tasks.append((clone(estimator), list(texts[train_idx]), y[train_idx], list(texts[test_idx]), False))
             keys.append(("baseline", name, k))
+    if gold:
+        for name, estimator in baselines().items():
+            tasks.append((clone(estimator), list(texts), y, [g["text"] for g in gold], False))
+            keys.append(("baseline on the seed", name, None))
     done = Parallel(n_jobs=settings.n_jobs)(delayed(_fit_task)(*task) for task in tasks)
     fit_warnings: dict[str, Counter] = {}
     curve_predictions: dict[float, np.ndarray] = {}
     baseline_predictions: dict[str, np.ndarray] = {}
     curve_sizes: dict[float, list[int]] = {}
     fold_models: dict[int, Any] = {}
+    baseline_seed: dict[str, np.ndarray] = {}
     whole = None
     for (kind, name, k), task, (estimator, predictions, messages) in zip(keys, tasks, done):
         for message in messages:
@@ -279,6 +301,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             whole = estimator
         elif kind == "outer":
             fold_models[k] = estimator
+        elif kind == "baseline on the seed":
+            baseline_seed[name] = predictions
         else:
             target = curve_predictions if kind == "curve" else baseline_predictions
             target.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = np.searchsorted(
@@ -342,6 +366,9 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         scores["margin_ci"] = tuple(np.percentile(margin, [2.5, 97.5]))
         scores["accuracy_margin"] = main["accuracy"] - scores["accuracy"]
 
+    slices = _slice_scores(corpus, truth, {"stance pipeline (nested search)": predicted, **baseline_predictions},
+                           labels)
+
     # ---- abstaining: what score_document(min_confidence=t) keeps -----------------------
     top = calibrated.max(axis=1)
     correct = calibrated.argmax(axis=1) == truth
@@ -379,7 +406,13 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             models["shipped weights"] = stance.load()
         except StanceError as exc:
             say(f"shipped weights not loaded: {exc}")
-    seed = {name: _seed_check(model, gold) for name, model in models.items()} if gold else {}
+    seed = {}
+    if gold:
+        for name, model in models.items():
+            texts_gold = [g["text"] for g in gold]
+            seed[name] = _seed_check(model.predict(texts_gold), gold, model.predict_proba(texts_gold).max(axis=1))
+        for name, predictions in baseline_seed.items():
+            seed[f"baseline: {name}"] = _seed_check(predictions, gold)
     behaviour = {name: run_behaviour(model) for name, model in models.items()}
     lap("seed article and behaviour")
 
@@ -390,7 +423,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         "grid": grid, "chosen": chosen, "inner_best": inner_best, "mean_inner": mean_inner.tolist(),
         "most_common": most_common, "votes": votes[_key(most_common)], "differs": differs,
         "main": main, "calibration": calibration, "baselines": baseline_scores,
-        "curve": curve, "abstain": abstain, "mistakes": mistakes, "seed": seed, "behaviour": behaviour,
+        "curve": curve, "abstain": abstain, "mistakes": mistakes, "slices": slices,
+        "seed": seed, "behaviour": behaviour,
         "fit_warnings": {k: dict(v) for k, v in fit_warnings.items()},
         "confusion": confusion_matrix(truth, predicted, labels=range(len(labels))),
         "reliability": {"proba": proba, "calibrated": calibrated, "truth": truth},
@@ -407,9 +441,9 @@ def _scores(truth: np.ndarray, predicted: np.ndarray, labels: list[str], *, shor
     return out
 
 
-def _seed_check(model: stance.StanceModel, gold: Sequence[dict]) -> dict[str, Any]:
-    predicted = model.predict([g["text"] for g in gold])
-    probabilities = model.predict_proba([g["text"] for g in gold]).max(axis=1)
+def _seed_check(predicted: Sequence[str], gold: Sequence[dict],
+                probabilities: Sequence[float] | None = None) -> dict[str, Any]:
+    probabilities = probabilities if probabilities is not None else [float("nan")] * len(gold)
     strict = [i for i, g in enumerate(gold) if "ambiguous" not in g.get("note", "")]
     hits = [p == g["label"] for p, g in zip(predicted, gold)]
     return {
@@ -447,6 +481,7 @@ def summary(results: Mapping[str, Any]) -> dict[str, Any]:
         "ece_calibrated": results["calibration"]["ece_calibrated"],
         "baselines": {name: {"macro_f1": s["macro_f1"], "accuracy": s["accuracy"], "margin": s["margin"]}
                       for name, s in results["baselines"].items()},
+        "slices": {row["slice"]: row["scores"] for row in results["slices"]},
         "learning_curve": [{"n_train": c["n_train"], "macro_f1": c["macro_f1"]} for c in results["curve"]],
         "abstain": [{k: v for k, v in a.items()} for a in results["abstain"]],
         "seed": {name: {"accuracy": s["correct"] / s["n"], "accuracy_strict": s["correct_strict"] / s["n_strict"]}
@@ -538,7 +573,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
             ("ECE raw → temperature-scaled", f"{cal['ece_raw']:.3f} → {cal['ece_calibrated']:.3f}"),
             *[(f"seed article ({name})",
                f"{s['correct']}/{s['n']} all, {s['correct_strict']}/{s['n_strict']} non-ambiguous")
-              for name, s in results["seed"].items()],
+              for name, s in results["seed"].items() if not name.startswith("baseline")],
         ], align="lr"),
         "",
         "### Settings picked by the nested search",
@@ -640,7 +675,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "",
     ]
     image("abstain", "Abstain trade-off")
-    out += _render_seed(results) + _render_behaviour(results) + _render_mistakes(results)
+    out += (_render_slices(results) + _render_seed(results) + _render_behaviour(results)
+            + _render_mistakes(results))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -658,12 +694,15 @@ def _render_seed(results: Mapping[str, Any]) -> list[str]:
     out = ["### Real text: the seed article", "",
            "A model trained on the whole corpus (most common settings, temperature-scaled) labels each gold "
            "sentence of `seeds/000_985e532e1d3b25ad.txt`, which is never trained on. Sentences whose gold "
-           "note says *ambiguous* are left out of the strict figure.", "",
+           "note says *ambiguous* are left out of the strict figure. The baselines are trained on the whole "
+           "corpus too.", "",
            _report.table(["model", "all sentences", "non-ambiguous"], [
                (name, f"{s['correct']}/{s['n']} ({s['correct'] / s['n']:.3f})",
                 f"{s['correct_strict']}/{s['n_strict']} ({s['correct_strict'] / s['n_strict']:.3f})")
                for name, s in results["seed"].items()]), ""]
     for name, s in results["seed"].items():
+        if name.startswith("baseline"):
+            continue
         if s["misses"]:
             out += [f"Non-ambiguous misses ({name}):", "",
                      _report.table(["gold", "predicted", "p", "sentence"], [
@@ -695,6 +734,23 @@ def _render_behaviour(results: Mapping[str, Any]) -> list[str]:
                                   [(f.test_type, f.capability, f.detail) for f in failures], align="lll"),
                     "", "</details>", ""]
     return out
+
+
+def _render_slices(results: Mapping[str, Any]) -> list[str]:
+    if len(results["slices"]) < 2:
+        return []
+    models = list(results["slices"][0]["scores"])
+    short = [model.split(" (")[0] for model in models]
+    return [
+        "### By slice: clean sentences and contrast groups", "",
+        "The same out-of-fold predictions, split by the `phenomenon` tag of the contrast groups "
+        "(`seeds/corpus/08_contrast_*.jsonl`: 2-4 sentences on one event whose labels differ by one "
+        "structural change; see `docs/data.md`). Macro-F1, then accuracy in brackets.", "",
+        _report.table(["slice", "sentences", *short], [
+            (row["slice"], f"{row['n']:,}",
+             *[f"{row['scores'][m]['macro_f1']:.3f} ({row['scores'][m]['accuracy']:.3f})" for m in models])
+            for row in results["slices"]], align="lr" + "r" * len(models)), "",
+    ]
 
 
 def _render_mistakes(results: Mapping[str, Any]) -> list[str]:

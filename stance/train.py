@@ -24,11 +24,24 @@ _LABELS = frozenset(label.value for label in Label)
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """Labelled training sentences, each with the conflict it is about."""
+    """Labelled training sentences, each with the conflict it is about.
+
+    ``sources`` (the file each sentence came from) and ``phenomena`` (the hard
+    case a sentence was written to test, or ``""``) are for breaking results
+    down by slice; they are not part of :meth:`sha256`.
+    """
 
     texts: tuple[str, ...]
     labels: tuple[str, ...]
     conflicts: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    phenomena: tuple[str, ...] = ()
+
+    def subset(self, indices: Iterable[int]) -> Corpus:
+        """The sentences at ``indices``, in that order, with all their columns."""
+        indices = list(indices)
+        columns = (self.texts, self.labels, self.conflicts, self.sources, self.phenomena)
+        return Corpus(*(tuple(column[i] for i in indices) if column else () for column in columns))
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -56,6 +69,8 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
     texts: list[str] = []
     labels: list[str] = []
     conflicts: list[str] = []
+    sources: list[str] = []
+    phenomena: list[str] = []
     for path in _corpus_files(paths):
         with open(path, encoding="utf-8") as handle:
             for line_no, line in enumerate(handle, start=1):
@@ -75,7 +90,9 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
                 texts.append(record["text"])
                 labels.append(record["label"])
                 conflicts.append(str(record.get("conflict", "unknown")))
-    return Corpus(tuple(texts), tuple(labels), tuple(conflicts))
+                sources.append(path.stem)
+                phenomena.append(str(record.get("phenomenon", "")))
+    return Corpus(tuple(texts), tuple(labels), tuple(conflicts), tuple(sources), tuple(phenomena))
 
 
 def _corpus_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

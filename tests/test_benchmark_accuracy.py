@@ -15,7 +15,7 @@ from benchmarks.baselines import KeywordStanceClassifier, baselines
 SECTIONS = (
     "## Accuracy", "### Protocol", "### Headline", "### Settings picked by the nested search", "### Per class",
     "### Baselines", "### Calibration", "### Learning curve", "### Abstaining below a confidence threshold",
-    "### Real text: the seed article", "### Behaviour (CheckList-style)", "most confident out-of-fold mistakes",
+    "### By slice: clean sentences and contrast groups", "### Real text: the seed article", "### Behaviour (CheckList-style)", "most confident out-of-fold mistakes",
 )
 SPEED = "<!-- speed:start -->\nsomeone else's section\n<!-- speed:end -->"
 
@@ -107,3 +107,15 @@ def test_plots_render(tmp_path):
         _report.plot_abstain([0.3, 0.5], [1.0, 0.5], [0.7, 0.9], tmp_path / "a.png"),
     ]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
+
+
+def test_slices_and_seed_cover_every_model(tiny_run):
+    figures = tiny_run[2]
+    models = {"stance pipeline (nested search)", *figures["baselines"]}
+    slices = figures["slices"]
+    assert {"single sentences (no phenomenon tag)", "contrast groups (all)"} <= set(slices)
+    for scores in slices.values():
+        assert set(scores) == models
+        assert all(0 <= s["macro_f1"] <= 1 and 0 <= s["accuracy"] <= 1 for s in scores.values())
+    assert {f"baseline: {name}" for name in figures["baselines"]} <= set(figures["seed"])
+
