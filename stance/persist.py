@@ -244,7 +244,7 @@ def _preprocessor_name(preprocessor: Any) -> str | None:
     if preprocessor is None:
         return None
     for name, function in PREPROCESSORS.items():
-        if function is preprocessor:
+        if function == preprocessor:
             return name
     raise TypeError(
         f"Cannot save a vectorizer with preprocessor {preprocessor!r}: only the named "

@@ -282,7 +282,9 @@ def _legend(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _L
             "probability of each label and the words (<em>word</em> n-grams) or letter sequences "
             "(<em>chars</em> n-grams, spaces shown as ␣) that pushed it toward its label; "
             "<code>neg_</code> marks a word inside the scope of a negation and <code>cond_</code> "
-            "one inside a condition (after “if”, “until”, “once”...).</p></section>")
+            "one inside a condition (after “if”, “until”, “once”...), <code>sub_</code> one in a "
+            "subordinate clause (after “although”, “while”, “after”...); <code>xx</code> stands for "
+            "a name and <code>0</code> for a number.</p></section>")
 
 
 def _contents(rows: Sequence[_Row], order: Sequence[str], css_class: dict[str, str],
