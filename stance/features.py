@@ -38,7 +38,7 @@ def mark_negation(text: str) -> str:
     >>> mark_negation("He is not ready for a truce, but talks go on.")
     'he is not neg_ready neg_for neg_a neg_truce, but talks go on.'
     """
-    return _mark(text, _NEGATORS)
+    return _mark(_normalise(text), _NEGATORS, _negation_or_condition)
 
 
 _SCOPE_OPENERS = re.compile(
@@ -62,26 +62,39 @@ def mark_scopes(text: str) -> str:
     >>> mark_scopes("No truce until the militias are disbanded, he said.")
     'no neg_truce until cond_the cond_militias cond_are cond_disbanded, he said.'
     """
-    return _mark(text, _SCOPE_OPENERS)
+    return _mark(_normalise(text), _SCOPE_OPENERS, _negation_or_condition)
 
 
-def _mark(text: str, openers: re.Pattern[str]) -> str:
-    text = text.lower().replace("’", "'")
+def _normalise(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+def _mark(text: str, openers: re.Pattern[str], scope: Callable[[str, re.Match[str]], tuple[str, int]]) -> str:
+    """Prefix every word in each opener's scope; ``scope`` gives the prefix and where the scope ends."""
     pieces: list[str] = []
     position = 0
     while (opener := openers.search(text, position)) is not None:
-        condition = opener.groupdict().get("cond") is not None
-        scope_start = opener.end()
-        stop = (_CONDITION_END if condition else _SCOPE_END).search(text, scope_start)
-        scope_end = stop.start() if stop else len(text)
-        inner = openers.search(text, scope_start, scope_end)
-        if not condition and inner is not None and inner.groupdict().get("cond") is not None:
-            scope_end = inner.start()  # a condition inside a negation's scope opens its own scope
-        pieces.append(text[position:scope_start])
-        pieces.append(re.sub(r"\b(\w)", r"cond_\1" if condition else r"neg_\1", text[scope_start:scope_end]))
+        prefix, scope_end = scope(text, opener)
+        pieces.append(text[position:opener.end()])
+        pieces.append(re.sub(r"\b(\w)", prefix + r"\1", text[opener.end():scope_end]))
         position = scope_end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _negation_or_condition(text: str, opener: re.Match[str]) -> tuple[str, int]:
+    condition = opener.groupdict().get("cond") is not None
+    stop = (_CONDITION_END if condition else _SCOPE_END).search(text, opener.end())
+    scope_end = stop.start() if stop else len(text)
+    inner = opener.re.search(text, opener.end(), scope_end)
+    if not condition and inner is not None and inner.groupdict().get("cond") is not None:
+        scope_end = inner.start()  # a condition inside a negation's scope opens its own scope
+    return ("cond_" if condition else "neg_"), scope_end
+
+
+def _subordinate_clause(text: str, opener: re.Match[str]) -> tuple[str, int]:
+    stop = _CLAUSE_END.search(text, opener.end())
+    return "sub_", (stop.start() if stop else len(text))
 
 
 _CLAUSE_OPENERS = re.compile(r"\b(?:although|though|even as|whereas|despite|after|before|while)\b")
@@ -101,19 +114,7 @@ def mark_clauses(text: str) -> str:
     >>> mark_clauses("Although he called for a truce, the shelling went on.")
     'although sub_he sub_called sub_for sub_a sub_truce, the shelling went on.'
     """
-    text = mark_scopes(text)
-    pieces: list[str] = []
-    position = 0
-    for opener in _CLAUSE_OPENERS.finditer(text):
-        if opener.start() < position:
-            continue
-        stop = _CLAUSE_END.search(text, opener.end())
-        end = stop.start() if stop else len(text)
-        pieces.append(text[position:opener.end()])
-        pieces.append(re.sub(r"\b(\w)", r"sub_\1", text[opener.end():end]))
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    return _mark(mark_scopes(text), _CLAUSE_OPENERS, _subordinate_clause)
 
 
 _NAME = re.compile(r"(?<=[\w,;:] )[A-Z][\w'’-]*")

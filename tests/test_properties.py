@@ -63,11 +63,12 @@ labelled = st.lists(st.tuples(sentence, st.sampled_from(["supportive", "conditio
 
 
 @settings(max_examples=15, deadline=None)
-@given(labelled, st.booleans(), st.sampled_from([1, 2]))
-def test_save_then_load_predicts_identically(rows, use_chars, min_df):
+@given(labelled, st.booleans(), st.sampled_from([1, 2]), st.booleans())
+def test_save_then_load_predicts_identically(rows, use_chars, min_df, anonymise):
     texts, labels = zip(*rows)
     try:
-        model = fit(texts, labels, char_ngram_range=(2, 4) if use_chars else None, min_df=min_df)
+        model = fit(texts, labels, char_ngram_range=(2, 4) if use_chars else None, min_df=min_df,
+                    anonymise=anonymise)
     except ValueError:  # min_df can prune every term of a tiny vocabulary: nothing to save
         return
     with tempfile.TemporaryDirectory() as tmp:

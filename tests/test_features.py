@@ -1,0 +1,54 @@
+"""The text markers and masks that shape the word features."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stance.features import PREPROCESSORS, anonymise, make_pipeline, mark_clauses, mark_scopes
+
+news_like = st.lists(
+    st.sampled_from(["Although", "although", "while", "after", "not", "no", "until", "if", "Kyiv", "Hamas", "33",
+                     "1,200", "truce", "said", ",", ".", ";", "“", "”", "the", "rebels", "U.S.", "e", "Ä", "x’y"])
+    | st.text(max_size=8),
+    max_size=40,
+).map(" ".join)
+
+
+@given(news_like)
+def test_clause_marking_only_adds_prefixes(text):
+    assert mark_clauses(text).replace("sub_", "") == mark_scopes(text).replace("sub_", "")
+
+
+@given(news_like)
+def test_anonymise_keeps_the_first_word_and_the_word_count(text):
+    masked = anonymise(text)
+    assert len(masked.split()) == len(text.split())
+    if text.split():  # a sentence's first word is never taken for a name
+        assert masked.split()[0].startswith("Xx") <= text.split()[0].startswith("Xx")
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("While welcoming the invitation, the army said it would keep fighting.",
+     "while sub_welcoming sub_the sub_invitation, the army said it would keep fighting."),
+    ("The truce held after both sides agreed to it.", "the truce held after sub_both sub_sides sub_agreed sub_to sub_it."),
+    ("Despite calls for a truce, no pause came.", "despite sub_calls sub_for sub_a sub_truce, no neg_pause neg_came."),
+])
+def test_subordinate_clauses_are_marked_to_the_next_punctuation(text, marked):
+    assert mark_clauses(text) == marked
+
+
+def test_anonymise_masks_names_and_numbers_not_sentence_openers():
+    assert anonymise("Kyiv said 1,200 Russian troops had left Kherson.") == "Kyiv said 0 Xx troops had left Xx."
+    assert anonymise('"We will not stop," the Houthis said.') == '"We will not stop," the Xx said.'
+
+
+@pytest.mark.parametrize("flags", [
+    {}, {"anonymise": False}, {"clauses": False}, {"clauses": False, "conditions": False},
+    {"clauses": False, "conditions": False, "negation": False, "anonymise": True},
+    {"clauses": False, "conditions": False, "negation": False, "anonymise": False},
+])
+def test_every_flag_combination_uses_a_named_preprocessor(flags):
+    preprocessor = make_pipeline(**flags).named_steps["features"].transformer_list[0][1].preprocessor
+    assert preprocessor is None or preprocessor in PREPROCESSORS.values()
