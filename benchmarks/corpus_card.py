@@ -72,6 +72,8 @@ def main() -> int:
         _agreement("second_labels.jsonl", "A random 10% sample of files 00-07"),
         "",
         _agreement("second_labels_contrast.jsonl", "A random 20% sample of the contrast groups (08)"),
+        "",
+        _agreement("second_labels_new_conflicts.jsonl", "A random 10% sample of the new conflicts (09)"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
