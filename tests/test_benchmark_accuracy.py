@@ -14,7 +14,7 @@ from benchmarks.baselines import KeywordStanceClassifier, baselines
 
 SECTIONS = (
     "## Accuracy", "### Protocol", "### Headline", "### Settings picked by the nested search", "### Per class",
-    "### Baselines", "### Calibration", "### Learning curve", "### Abstaining below a confidence threshold",
+    "Goals:", "### Baselines", "### Calibration", "### Learning curve", "### Abstaining below a confidence threshold",
     "### By slice: clean sentences and contrast groups", "### Real text: the seed article", "### Behaviour (CheckList-style)", "most confident out-of-fold mistakes",
 )
 SPEED = "<!-- speed:start -->\nsomeone else's section\n<!-- speed:end -->"
