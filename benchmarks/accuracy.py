@@ -407,8 +407,9 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     seed = {}
     if gold:
         for name, model in models.items():
-            texts_gold = [g["text"] for g in gold]
-            seed[name] = _seed_check(model.predict(texts_gold), gold, model.predict_proba(texts_gold).max(axis=1))
+            proba_gold = model.predict_proba([g["text"] for g in gold])
+            seed[name] = _seed_check(np.asarray(model.labels)[proba_gold.argmax(axis=1)], gold,
+                                     proba_gold.max(axis=1))
         for name, predictions in baseline_seed.items():
             seed[f"baseline: {name}"] = _seed_check(predictions, gold)
     behaviour = {name: run_behaviour(model) for name, model in models.items()}
