@@ -408,7 +408,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     if gold:
         for name, model in models.items():
             proba_gold = model.predict_proba([g["text"] for g in gold])
-            seed[name] = _seed_check(np.asarray(model.labels)[proba_gold.argmax(axis=1)], gold,
+            seed[name] = _seed_check(np.asarray(model.labels)[proba_gold.argmax(axis=1)].tolist(), gold,
                                      proba_gold.max(axis=1))
         for name, predictions in baseline_seed.items():
             seed[f"baseline: {name}"] = _seed_check(predictions, gold)
