@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -17,6 +17,9 @@ from .errors import InputError
 from .persist import read_weights, write_weights
 from .segment import split_sentences
 from .types import Document, DocumentSummary, Explanation, SentenceStance
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["StanceModel", "load"]
 
@@ -242,23 +245,8 @@ class StanceModel:
         batch = _as_text_list(texts)
         if not batch:
             return []
-        features_step, clf = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]
-        matrix = features_step.transform(batch).tocsr()
-        probabilities = clf.predict_proba(matrix)
-        relative, names = self._relative_coef, self._feature_names
-        explained = []
-        for row, (text, row_proba) in enumerate(zip(batch, probabilities)):
-            best = int(np.argmax(row_proba))
-            lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-            indices = matrix.indices[lo:hi]
-            contributions = matrix.data[lo:hi] * relative[best, indices]
-            order = np.argsort(-contributions, kind="stable")[:top]
-            features = tuple((str(names[indices[i]]), float(contributions[i]))
-                             for i in order if contributions[i] > 0)
-            explained.append(Explanation(text=text, label=self.labels[best],
-                                         probabilities=dict(zip(self.labels, map(float, row_proba))),
-                                         features=features))
-        return explained
+        matrix, probabilities = self._features_and_proba(batch)
+        return self._explanations(batch, matrix, probabilities, top)
 
     def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None) -> Path:
         """Write the model as ``<path>.npz`` and ``<path>.json`` (no pickle); return the manifest path."""
@@ -278,8 +266,36 @@ class StanceModel:
             return np.vstack([-coef / 2, coef / 2])
         return coef - coef.mean(axis=0, keepdims=True)
 
+    def _features_and_proba(self, sentences: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        matrix = self.pipeline.steps[0][1].transform(sentences).tocsr()
+        return matrix, self.pipeline.steps[-1][1].predict_proba(matrix)
+
+    def _explanations(self, sentences: list[str], matrix: sparse.csr_matrix, probabilities: np.ndarray,
+                      top: int) -> list[Explanation]:
+        relative, names = self._relative_coef, self._feature_names
+        explained = []
+        for row, (text, row_proba) in enumerate(zip(sentences, probabilities)):
+            best = int(np.argmax(row_proba))
+            lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+            indices = matrix.indices[lo:hi]
+            contributions = matrix.data[lo:hi] * relative[best, indices]
+            order = np.argsort(-contributions, kind="stable")[:top]
+            features = tuple((str(names[indices[i]]), float(contributions[i]))
+                             for i in order if contributions[i] > 0)
+            explained.append(Explanation(text=text, label=self.labels[best],
+                                         probabilities=dict(zip(self.labels, map(float, row_proba))),
+                                         features=features))
+        return explained
+
     def _score_batch(self, documents: Sequence[Document], labels: Sequence[str] | None,
                      min_confidence: float) -> Iterator[list[SentenceStance]]:
+        for records, _ in self._score_and_explain(documents, labels, min_confidence, top=None):
+            yield records
+
+    def _score_and_explain(self, documents: Sequence[Document], labels: Sequence[str] | None,
+                           min_confidence: float, *, top: int | None
+                           ) -> Iterator[tuple[list[SentenceStance], list[Explanation | None]]]:
+        """Yield each document's records and, if ``top`` is set, their explanations, from one feature pass."""
         documents = list(documents)
         spans_per_doc = []
         for document in documents:
@@ -290,14 +306,20 @@ class StanceModel:
                 )
             spans_per_doc.append(split_sentences(document.text))
         sentences = [d.text[s.start:s.end] for d, spans in zip(documents, spans_per_doc) for s in spans]
-        probabilities = self.predict_proba(sentences)
+        explanations: list[Explanation | None] = [None] * len(sentences)
+        if sentences:
+            matrix, probabilities = self._features_and_proba(sentences)
+            if top is not None:
+                explanations = self._explanations(sentences, matrix, probabilities, top)
+        else:
+            probabilities = np.zeros((0, len(self.labels)))
         chosen, probabilities = decide(probabilities, self.labels, allowed=labels,
                                        min_confidence=min_confidence)
         offset = 0
         for document, spans in zip(documents, spans_per_doc):
             stop = offset + len(spans)
-            yield build_records(document, spans, sentences[offset:stop], chosen[offset:stop],
-                                probabilities[offset:stop], self.labels)
+            yield (build_records(document, spans, sentences[offset:stop], chosen[offset:stop],
+                                 probabilities[offset:stop], self.labels), explanations[offset:stop])
             offset = stop
 
 

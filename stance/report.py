@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from itertools import islice
 
-
+from ._parallel import chunked
 from ._version import __version__
 from .errors import InputError
 from .model import StanceModel
@@ -17,8 +16,8 @@ from .types import Document, SentenceStance
 
 __all__ = ["render_report"]
 
-# Documents explained together: one vectorizer call per chunk instead of one per
-# sentence is what keeps 1,000 documents within seconds (see docs/report.md).
+# Documents scored and explained together: one feature pass per chunk, shared by the
+# labels and the explanations, keeps 1,000 documents within seconds (see docs/report.md).
 _CHUNK = 64
 
 
@@ -140,22 +139,17 @@ def render_report(model: StanceModel, documents: Iterable[Document | str], *,
     css_class = {label: f"l{i}" for i, label in enumerate(order)}
     looks = _looks(order)
 
-    stream = iter(documents)
-    pending: deque[Document] = deque()
+    stream = (item if isinstance(item, Document) else Document(None, item) for item in documents)
     sections: list[str] = []
     rows: list[_Row] = []
-    scored = model.score_documents(_remember(islice(stream, max_documents), pending))
-    for chunk in _chunks(scored, _CHUNK):
-        why = iter(model.explain_many([r.text for records in chunk for r in records], top=top))
-        for records in chunk:
-            # score_documents keeps input order, so the oldest pending document is
-            # the one these records belong to: its text gives the gaps between them.
-            document = pending.popleft()
+    for chunk in chunked(islice(stream, max_documents), _CHUNK):
+        scored = model._score_and_explain(chunk, None, 0.0, top=top)
+        for document, (records, why) in zip(chunk, scored):
             summary = model.summarize(records)
             doc_id = None if document.id is None else str(document.id)
             row = _Row(len(rows) + 1, doc_id, summary.n_sentences, dict(summary.counts))
             rows.append(row)
-            features = [next(why).features for _ in records]
+            features = [explanation.features for explanation in why]
             sections.append(_document(row, document.text, records, features, order, css_class, looks))
     left_out = sum(1 for _ in stream)
 
@@ -207,19 +201,6 @@ def _looks(order: Sequence[str]) -> dict[str, _Look]:
             looks[label] = _Look(colour, "rgba(0,0,0,.06)", "double", marker, colour, "#000", colour,
                                  "a label of this model")
     return looks
-
-
-def _remember(documents: Iterable[Document | str], pending: deque[Document]) -> Iterator[Document]:
-    for item in documents:
-        document = item if isinstance(item, Document) else Document(None, item)
-        pending.append(document)
-        yield document
-
-
-def _chunks(items: Iterable[list[SentenceStance]], size: int) -> Iterator[list[list[SentenceStance]]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _percent(share: float) -> str:

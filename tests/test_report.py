@@ -123,6 +123,17 @@ def test_seed_sentences_appear_in_order_with_their_labels(model, seed_text, seed
         assert sentence["describedby"] in ids
 
 
+def test_each_tooltip_explains_its_own_sentence(model, seed_text, seed_page):
+    records = model.score_document(seed_text)
+    expected = model.explain_many([r.text for r in records], top=5)
+    chunks = re.split(r'(?=<span class="s [^"]*" id="st-d1-s\d+")', seed_page)[1:]
+    assert len(chunks) == len(records)
+    for chunk, why in zip(chunks, expected):
+        shown = re.findall(r'<code>(.*?)</code><small>[^<]*</small>\+([\d.]+)</span>', chunk)
+        assert [weight for _, weight in shown] == [f"{weight:.2f}" for _, weight in why.features]
+        assert f'data-label="{why.label}"' in chunk
+
+
 def test_seed_sentences_match_the_gold_regions(model, seed_text, seed_gold):
     # The browser test looks for exactly the gold sentences in the page.
     records = model.score_document(seed_text)
