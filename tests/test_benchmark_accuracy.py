@@ -15,7 +15,8 @@ from benchmarks.baselines import KeywordStanceClassifier, baselines
 SECTIONS = (
     "## Accuracy", "### Protocol", "### Headline", "### Settings picked by the nested search", "### Per class",
     "Goals:", "### Baselines", "### Calibration", "### Learning curve", "### Abstaining below a confidence threshold",
-    "### By slice: clean sentences and contrast groups", "### Real text: the seed article", "### Behaviour (CheckList-style)", "most confident out-of-fold mistakes",
+    "### By slice: clean sentences and contrast groups", "### Whole articles, held out",
+    "### Real text: the seed article", "### Behaviour (CheckList-style)", "most confident out-of-fold mistakes",
 )
 SPEED = "<!-- speed:start -->\nsomeone else's section\n<!-- speed:end -->"
 
@@ -113,9 +114,13 @@ def test_slices_and_seed_cover_every_model(tiny_run):
     figures = tiny_run[2]
     models = {"stance pipeline (nested search)", *figures["baselines"]}
     slices = figures["slices"]
-    assert {"single sentences (no phenomenon tag)", "contrast groups (all)"} <= set(slices)
+    assert {"single sentences (no phenomenon tag, not in an article)", "whole articles (`10_articles_*`)",
+            "contrast groups (all)"} <= set(slices)
     for scores in slices.values():
         assert set(scores) == models
         assert all(0 <= s["macro_f1"] <= 1 and 0 <= s["accuracy"] <= 1 for s in scores.values())
     assert {f"baseline: {name}" for name in figures["baselines"]} <= set(figures["seed"])
+    held_out = figures["articles_held_out"]
+    assert set(held_out) == {"stance pipeline", *figures["baselines"]}
+    assert held_out["stance pipeline"]["margin"] == 0
 

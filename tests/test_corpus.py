@@ -38,7 +38,8 @@ def test_every_record_is_valid(records):
         assert isinstance(record.get("text"), str) and record["text"].strip(), where
         assert record.get("label") in allowed, where
         assert isinstance(record.get("conflict"), str) and record["conflict"], where
-        assert set(record) <= {"text", "label", "conflict", "speaker", "note", "phenomenon", "group"}, where
+        assert set(record) <= {"text", "label", "conflict", "speaker", "note", "phenomenon", "group",
+                               "article"}, where
         assert record.get("phenomenon", PHENOMENA[0]) in PHENOMENA, where
 
 
