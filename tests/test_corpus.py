@@ -89,3 +89,18 @@ def test_the_seed_article_is_not_trained_on(records):
 def test_skeleton_catches_name_and_number_swaps():
     assert skeleton("Kyiv said 40 soldiers died.") == skeleton("Moscow said 7 soldiers died.")
     assert skeleton("Kyiv said 40 soldiers died.") != skeleton("Kyiv said 40 soldiers fled.")
+
+
+def test_articles_read_like_real_news(records):
+    articles = {}
+    for name, _, record in records:
+        if "article" in record:
+            articles.setdefault(record["article"], []).append((name, record["label"]))
+    assert len(articles) >= 50
+    for article, rows in articles.items():
+        assert len({name for name, _ in rows}) == 1, article
+        assert len(rows) >= 15, article
+        labels = Counter(label for _, label in rows)
+        assert labels["neutral"] >= 3 and len(labels) >= 2, article
+    shares = Counter(label for rows in articles.values() for _, label in rows)
+    assert 0.35 <= shares["neutral"] / sum(shares.values()) <= 0.6
