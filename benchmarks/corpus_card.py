@@ -41,6 +41,9 @@ def main() -> int:
     for r in contrast:
         phenomena.setdefault(r["phenomenon"], Counter())[r["label"]] += 1
     n_groups = len({r["group"] for r in contrast})
+    in_articles = [r for r in rows if "article" in r]
+    article_labels = Counter(r["label"] for r in in_articles)
+    article_sizes = Counter(r["article"] for r in in_articles).values()
 
     body = "\n".join([
         "## Counts",
@@ -67,6 +70,11 @@ def main() -> int:
         table(["phenomenon", "total", *LABELS],
               [[name, sum(c.values()), *(c[label] for label in LABELS)] for name, c in sorted(phenomena.items())]),
         "",
+        f"Whole articles (`10_articles_*.jsonl`): {len(article_sizes)} news stories, {len(in_articles):,} "
+        f"sentences ({min(article_sizes)}-{max(article_sizes)} each) in reading order, headline first. "
+        "Label mix: " + ", ".join(f"{label} {article_labels[label]:,} ({article_labels[label] / len(in_articles):.0%})"
+                                  for label in LABELS) + ".",
+        "",
         "## Agreement",
         "",
         _agreement("second_labels.jsonl", "A random 10% sample of files 00-07"),
@@ -74,6 +82,8 @@ def main() -> int:
         _agreement("second_labels_contrast.jsonl", "A random 20% sample of the contrast groups (08)"),
         "",
         _agreement("second_labels_new_conflicts.jsonl", "A random 10% sample of the new conflicts (09)"),
+        "",
+        _agreement("second_labels_articles.jsonl", "A random 12% sample of the first 60 articles (10_articles_a-f)"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
