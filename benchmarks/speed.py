@@ -2,7 +2,10 @@
 
 Run ``python -m benchmarks.speed`` from the repository root. It writes the speed
 section of ``docs/benchmarks.md`` and ``docs/img/speed.png``. ``--quick`` shrinks
-every input for a smoke run.
+every input for a smoke run. ``--remeasure cold_start,end_to_end`` measures only
+those parts again and keeps the others from the last run's
+``benchmarks/results/speed.json``; the section then says which figures were
+re-measured, when, and what the earlier run had measured.
 """
 
 from __future__ import annotations
@@ -193,13 +196,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small inputs, for a smoke run")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--no-1gb", action="store_true", help="skip the 1 GB memory input")
+    parser.add_argument("--remeasure", metavar="PARTS",
+                        help=f"comma-separated parts to measure again ({', '.join(REMEASURABLE)}), "
+                             "keeping the other figures of the last full run")
     args = parser.parse_args(argv)
+    if args.remeasure is not None:
+        parts = [part.strip() for part in args.remeasure.split(",") if part.strip()]
+        if not parts or set(parts) - set(REMEASURABLE):
+            parser.error(f"--remeasure takes some of {', '.join(REMEASURABLE)}, got {args.remeasure!r}")
     scale = 0.02 if args.quick else 1.0
     repeats = 1 if args.quick else 3
     started = time.perf_counter()
     model = stance.load()
     corpus_sentences = list(read_corpus([ROOT / "seeds" / "corpus"]).texts)
     rng = random.Random(0)
+    name = "speed-quick.json" if args.quick else "speed.json"
+    saved = ROOT / "benchmarks" / "results" / name
+    if args.remeasure:
+        return remeasure(args, saved, corpus_sentences, scale, repeats)
     results: dict[str, object] = {"machine": machine()}
 
     sentences = rng.choices(corpus_sentences, k=int(100_000 * scale))
@@ -210,16 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         results["cold_start"] = cold_start(1 if args.quick else 5, workdir)
         print("cold start", results["cold_start"], file=sys.stderr)
-
-        main_input = workdir / "news-100mb.jsonl"
-        n_docs, size = make_documents(corpus_sentences, int(100 * MB * scale), main_input)
-        n_sentences = count_sentences(main_input)
-        results["end_to_end"] = {"input_mb": size / MB, "documents": n_docs, "sentences": n_sentences,
-                                 "runs": [end_to_end(main_input, n_docs, n_sentences, jobs, 1)
-                                          for jobs in (1, 2)]}
+        results["end_to_end"] = end_to_end_part(corpus_sentences, scale, workdir)
         print("end to end", results["end_to_end"], file=sys.stderr)
-
-        main_input.unlink()
         try:
             dask_input = workdir / "news-dask.jsonl"
             dask_docs, dask_size = make_documents(corpus_sentences, int(20 * MB * scale), dask_input, seed=7)
@@ -247,20 +253,67 @@ def main(argv: list[str] | None = None) -> int:
             print("memory", memory[-1], file=sys.stderr)
         results["memory"] = memory
     results["benchmark_seconds"] = time.perf_counter() - started
-    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    name = "speed-quick.json" if args.quick else "speed.json"
-    (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=2) + "\n")
+    results["commit"] = _commit()
+    results["date"] = time.strftime("%Y-%m-%d")
+    _publish(results, saved, args)
+    return 0
+
+
+#: Parts that ``--remeasure`` can measure again on their own.
+REMEASURABLE = ("cold_start", "end_to_end")
+
+
+def end_to_end_part(corpus_sentences: list[str], scale: float, workdir: Path) -> dict[str, object]:
+    """``stance score`` on a generated 100 MB JSONL file, with ``--jobs 1`` and ``--jobs 2``."""
+    main_input = workdir / "news-100mb.jsonl"
+    n_docs, size = make_documents(corpus_sentences, int(100 * MB * scale), main_input)
+    n_sentences = count_sentences(main_input)
+    runs = [end_to_end(main_input, n_docs, n_sentences, jobs, 1) for jobs in (1, 2)]
+    main_input.unlink()
+    return {"input_mb": size / MB, "documents": n_docs, "sentences": n_sentences, "runs": runs}
+
+
+def remeasure(args: argparse.Namespace, saved: Path, corpus_sentences: list[str], scale: float,
+              repeats: int) -> int:
+    parts = [part.strip() for part in args.remeasure.split(",") if part.strip()]
+    if not saved.exists():
+        print(f"--remeasure needs the results of a full run in {saved}; run without it first.", file=sys.stderr)
+        return 2
+    results = json.loads(saved.read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    earlier = {part: results[part] for part in parts}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for part in parts:
+            if part == "cold_start":
+                results[part] = cold_start(1 if args.quick else 5, workdir)
+            else:
+                results[part] = end_to_end_part(corpus_sentences, scale, workdir)
+            print(part, results[part], file=sys.stderr)
+    results.setdefault("remeasured", []).append({
+        "parts": parts, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": _commit(),
+        "seconds": time.perf_counter() - started, "earlier": earlier})
+    _publish(results, saved, args)
+    return 0
+
+
+def _publish(results: dict, saved: Path, args: argparse.Namespace) -> None:
+    saved.parent.mkdir(exist_ok=True)
+    saved.write_text(json.dumps(results, indent=2) + "\n")
     replace_section(args.out, render(results, quick=args.quick), name="speed")
     try:
         plot(results, ROOT / "docs" / "img" / "speed.png")
     except PlotsUnavailable as exc:
         print(f"plots skipped: {exc}", file=sys.stderr)
-    return 0
+
+
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=ROOT).stdout.strip() or "unknown"
 
 
 def render(results: dict, *, quick: bool) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip() or "unknown"
+    commit = results.get("commit") or _commit()
     m = results["machine"]
     s = results["sentence_level"]
     c = results["cold_start"]
@@ -271,7 +324,7 @@ def render(results: dict, *, quick: bool) -> str:
     lines = [
         "## Speed and memory",
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} at commit `{commit}` with "
+        f"Measured {results.get('date') or time.strftime('%Y-%m-%d')} at commit `{commit}` with "
         f"`python -m benchmarks.speed{' --quick' if quick else ''}` "
         f"({results['benchmark_seconds'] / 60:.1f} min). Machine: {m['cores']} cores ({m['processor']}), "
         f"Python {m['python']}, scikit-learn {m['scikit-learn']}, numpy {m['numpy']}, BLAS {m['blas']}; "
@@ -279,6 +332,7 @@ def render(results: dict, *, quick: bool) -> str:
         "(left as the machine sets them). Times are medians of several runs on a shared machine; "
         "the ratios, measured in the same run, are what to compare.",
         "",
+        *_render_remeasured(results),
         table(["measure", "figure", "target", "met"], [
             ["sentence level: library / bare pipeline time", f"{s['ratio']:.3f}", "≤ 1.15", _yes(s["ratio"] <= 1.15)],
             ["end to end: `--jobs 2` / `--jobs 1` sentences per second",
@@ -350,6 +404,30 @@ def render(results: dict, *, quick: bool) -> str:
         "![Throughput and memory](img/speed.png)",
     ]
     return "\n".join(lines)
+
+
+def _render_remeasured(results: dict) -> list[str]:
+    lines = []
+    for entry in results.get("remeasured", []):
+        earlier = "; ".join(_describe_part(part, figures) for part, figures in entry["earlier"].items())
+        lines += [
+            f"**Re-measured:** {', '.join(p.replace('_', ' ') for p in entry['parts'])}, on {entry['date']} at "
+            f"commit `{entry['commit']}` with `python -m benchmarks.speed --remeasure {','.join(entry['parts'])}` "
+            f"({entry['seconds'] / 60:.1f} min); the tables show these figures, the rest are from the full run. "
+            f"The full run had measured: {earlier}.",
+            "",
+        ]
+    return lines
+
+
+def _describe_part(part: str, figures: dict) -> str:
+    if part == "cold_start":
+        return (f"cold start +{figures['overhead_s']:.2f} s (`stance score` {figures['score_one_s']:.2f} s, "
+                f"`import sklearn` {figures['import_sklearn_s']:.2f} s, load {figures['model_load_s'] * 1000:.0f} ms)")
+    one, two = figures["runs"]
+    return (f"end to end {one['sentences_per_s']:,.0f} sentences/s with `--jobs 1`, "
+            f"{two['sentences_per_s']:,.0f} with `--jobs 2` "
+            f"({two['sentences_per_s'] / one['sentences_per_s']:.2f}×)")
 
 
 def _yes(ok: bool) -> str:
