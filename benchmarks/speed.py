@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     name = "speed-quick.json" if args.quick else "speed.json"
     saved = ROOT / "benchmarks" / "results" / name
     if args.remeasure:
-        return remeasure(args, saved, corpus_sentences, scale, repeats)
+        return remeasure(args, saved, corpus_sentences, scale)
     results: dict[str, object] = {"machine": machine()}
 
     sentences = rng.choices(corpus_sentences, k=int(100_000 * scale))
@@ -273,8 +273,8 @@ def end_to_end_part(corpus_sentences: list[str], scale: float, workdir: Path) ->
     return {"input_mb": size / MB, "documents": n_docs, "sentences": n_sentences, "runs": runs}
 
 
-def remeasure(args: argparse.Namespace, saved: Path, corpus_sentences: list[str], scale: float,
-              repeats: int) -> int:
+def remeasure(args: argparse.Namespace, saved: Path, corpus_sentences: list[str], scale: float) -> int:
+    """Measure ``args.remeasure``'s parts again; keep every other figure of ``saved``."""
     parts = [part.strip() for part in args.remeasure.split(",") if part.strip()]
     if not saved.exists():
         print(f"--remeasure needs the results of a full run in {saved}; run without it first.", file=sys.stderr)
@@ -414,7 +414,7 @@ def _render_remeasured(results: dict) -> list[str]:
             f"**Re-measured:** {', '.join(p.replace('_', ' ') for p in entry['parts'])}, on {entry['date']} at "
             f"commit `{entry['commit']}` with `python -m benchmarks.speed --remeasure {','.join(entry['parts'])}` "
             f"({entry['seconds'] / 60:.1f} min); the tables show these figures, the rest are from the full run. "
-            f"The full run had measured: {earlier}.",
+            f"Before this, they read: {earlier}.",
             "",
         ]
     return lines

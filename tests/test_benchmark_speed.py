@@ -36,7 +36,7 @@ def test_remeasured_parts_are_named_with_the_earlier_figures():
                                      "commit": "def5678", "seconds": 60.0, "earlier": {"cold_start": earlier}}])
     text = render(results, quick=False)
     assert "**Re-measured:** cold start, on 2026-11-27 00:20 UTC at commit `def5678`" in text
-    assert "The full run had measured: cold start +0.98 s" in text
+    assert "Before this, they read: cold start +0.98 s" in text
     assert "| 0.40 s | ≤ 0.5 s | yes |" in text
 
 
