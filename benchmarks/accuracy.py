@@ -165,11 +165,10 @@ def _macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:
     return np.where(denominator > 0, 2 * tp / np.where(denominator > 0, denominator, 1), 0.0).mean(axis=-1)
 
 
-def _slice_scores(corpus: Corpus, truth: np.ndarray, predictions: Mapping[str, np.ndarray],
-                  labels: list[str]) -> list[dict[str, Any]]:
+def _slice_scores(corpus: Corpus, articles: np.ndarray, truth: np.ndarray,
+                  predictions: Mapping[str, np.ndarray], labels: list[str]) -> list[dict[str, Any]]:
     """Macro-F1 and accuracy of each model on the contrast groups, each of their phenomena, and the rest."""
     phenomena = np.asarray(corpus.phenomena or [""] * len(truth), dtype=object)
-    articles = _from_articles(corpus)
     masks = [("single sentences (no phenomenon tag, not in an article)", (phenomena == "") & ~articles),
              (f"whole articles (`{ARTICLE_FILES}`)", articles),
              ("contrast groups (all)", phenomena != "")]
@@ -394,8 +393,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         scores["margin_ci"] = tuple(np.percentile(margin, [2.5, 97.5]))
         scores["accuracy_margin"] = main["accuracy"] - scores["accuracy"]
 
-    slices = _slice_scores(corpus, truth, {"stance pipeline (nested search)": predicted, **baseline_predictions},
-                           labels)
+    slices = _slice_scores(corpus, articles, truth,
+                           {"stance pipeline (nested search)": predicted, **baseline_predictions}, labels)
     held_out = {name: _scores(truth[articles], pred, labels, short=True) for name, pred in articles_predicted.items()}
     for name, scores in held_out.items():
         scores["margin"] = held_out[STANCE_NAME]["macro_f1"] - scores["macro_f1"]

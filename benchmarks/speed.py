@@ -200,20 +200,18 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated parts to measure again ({', '.join(REMEASURABLE)}), "
                              "keeping the other figures of the last full run")
     args = parser.parse_args(argv)
-    if args.remeasure is not None:
-        parts = [part.strip() for part in args.remeasure.split(",") if part.strip()]
-        if not parts or set(parts) - set(REMEASURABLE):
-            parser.error(f"--remeasure takes some of {', '.join(REMEASURABLE)}, got {args.remeasure!r}")
+    parts = [part.strip() for part in (args.remeasure or "").split(",") if part.strip()]
+    if args.remeasure is not None and (not parts or set(parts) - set(REMEASURABLE)):
+        parser.error(f"--remeasure takes some of {', '.join(REMEASURABLE)}, got {args.remeasure!r}")
     scale = 0.02 if args.quick else 1.0
     repeats = 1 if args.quick else 3
     started = time.perf_counter()
-    model = stance.load()
     corpus_sentences = list(read_corpus([ROOT / "seeds" / "corpus"]).texts)
+    saved = ROOT / "benchmarks" / "results" / ("speed-quick.json" if args.quick else "speed.json")
+    if parts:
+        return remeasure(parts, args, saved, corpus_sentences, scale)
+    model = stance.load()
     rng = random.Random(0)
-    name = "speed-quick.json" if args.quick else "speed.json"
-    saved = ROOT / "benchmarks" / "results" / name
-    if args.remeasure:
-        return remeasure(args, saved, corpus_sentences, scale)
     results: dict[str, object] = {"machine": machine()}
 
     sentences = rng.choices(corpus_sentences, k=int(100_000 * scale))
@@ -273,9 +271,9 @@ def end_to_end_part(corpus_sentences: list[str], scale: float, workdir: Path) ->
     return {"input_mb": size / MB, "documents": n_docs, "sentences": n_sentences, "runs": runs}
 
 
-def remeasure(args: argparse.Namespace, saved: Path, corpus_sentences: list[str], scale: float) -> int:
-    """Measure ``args.remeasure``'s parts again; keep every other figure of ``saved``."""
-    parts = [part.strip() for part in args.remeasure.split(",") if part.strip()]
+def remeasure(parts: list[str], args: argparse.Namespace, saved: Path, corpus_sentences: list[str],
+              scale: float) -> int:
+    """Measure ``parts`` again; keep every other figure of ``saved``."""
     if not saved.exists():
         print(f"--remeasure needs the results of a full run in {saved}; run without it first.", file=sys.stderr)
         return 2
