@@ -26,9 +26,10 @@ _LABELS = frozenset(label.value for label in Label)
 class Corpus:
     """Labelled training sentences, each with the conflict it is about.
 
-    ``sources`` (the file each sentence came from) and ``phenomena`` (the hard
-    case a sentence was written to test, or ``""``) are for breaking results
-    down by slice; they are not part of :meth:`sha256`.
+    ``sources`` (the file each sentence came from), ``phenomena`` (the hard
+    case a sentence was written to test, or ``""``) and ``articles`` (the news
+    story a sentence belongs to, or ``""`` for a sentence written on its own)
+    are for breaking results down by slice; they are not part of :meth:`sha256`.
     """
 
     texts: tuple[str, ...]
@@ -36,11 +37,12 @@ class Corpus:
     conflicts: tuple[str, ...]
     sources: tuple[str, ...] = ()
     phenomena: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
 
     def subset(self, indices: Iterable[int]) -> Corpus:
         """The sentences at ``indices``, in that order, with all their columns."""
         indices = list(indices)
-        columns = (self.texts, self.labels, self.conflicts, self.sources, self.phenomena)
+        columns = (self.texts, self.labels, self.conflicts, self.sources, self.phenomena, self.articles)
         return Corpus(*(tuple(column[i] for i in indices) if column else () for column in columns))
 
     def __len__(self) -> int:
@@ -58,6 +60,9 @@ class Corpus:
 def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
     """Read labelled JSON Lines (``text``, ``label``, ``conflict``) from files or folders.
 
+    Optional ``phenomenon`` and ``article`` fields fill :attr:`Corpus.phenomena`
+    and :attr:`Corpus.articles`.
+
     Folders contribute their ``*.jsonl`` files in name order; files whose records
     lack a ``label`` (for example gold offsets of a held-out article) are refused.
 
@@ -71,6 +76,7 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
     conflicts: list[str] = []
     sources: list[str] = []
     phenomena: list[str] = []
+    articles: list[str] = []
     for path in _corpus_files(paths):
         with open(path, encoding="utf-8") as handle:
             for line_no, line in enumerate(handle, start=1):
@@ -92,7 +98,8 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
                 conflicts.append(str(record.get("conflict", "unknown")))
                 sources.append(path.stem)
                 phenomena.append(str(record.get("phenomenon", "")))
-    return Corpus(tuple(texts), tuple(labels), tuple(conflicts), tuple(sources), tuple(phenomena))
+                articles.append(str(record.get("article", "")))
+    return Corpus(*map(tuple, (texts, labels, conflicts, sources, phenomena, articles)))
 
 
 def _corpus_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

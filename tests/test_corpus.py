@@ -104,3 +104,11 @@ def test_articles_read_like_real_news(records):
         assert labels["neutral"] >= 3 and len(labels) >= 2, article
     shares = Counter(label for rows in articles.values() for _, label in rows)
     assert 0.35 <= shares["neutral"] / sum(shares.values()) <= 0.6
+
+
+def test_read_corpus_carries_slice_columns(corpus, records):
+    assert len(corpus.articles) == len(corpus.phenomena) == len(corpus) == len(records)
+    in_articles = [i for i, article in enumerate(corpus.articles) if article]
+    assert len(in_articles) == sum("article" in record for _, _, record in records)
+    part = corpus.subset(in_articles[:3])
+    assert part.articles == tuple(corpus.articles[i] for i in in_articles[:3]) and all(part.articles)
