@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.speed import main, render
+from benchmarks.speed import main, make_documents, render, two_process_ceiling
 
 RUN = {
     "machine": {"cores": 2, "processor": "x86_64", "python": "3.11", "scikit-learn": "1.7", "numpy": "2.0",
@@ -46,3 +46,21 @@ def test_remeasure_refuses_other_parts(parts, capsys):
         main(["--remeasure", parts])
     assert stop.value.code == 2
     assert "--remeasure takes some of cold_start, end_to_end" in capsys.readouterr().err
+
+
+def test_the_jobs_speed_up_is_set_against_the_machine_ceiling():
+    end_to_end = dict(RUN["end_to_end"], ceiling={"documents": 40, "one_docs_per_s": 10.0, "two_docs_per_s": 16.0,
+                                                  "ratio": 1.6, "ratios": [1.5, 1.6, 1.7]})
+    text = render(dict(RUN, end_to_end=end_to_end), quick=False)
+    assert "1.50 / 1.60 / 1.70× the work of one" in text
+    assert "it reached 2.00×, 125% of it" in text
+    assert "machine's ceiling" in text and "machine's ceiling" not in render(RUN, quick=False)
+
+
+def test_two_process_ceiling_measures_both_runs(tmp_path):
+    path = tmp_path / "docs.jsonl"
+    make_documents(["The two sides agreed to a truce on Sunday.", "Shelling went on overnight."], 3_000, path)
+    figures = two_process_ceiling(path, n_documents=5, repeats=1)
+    assert figures["documents"] == 5 and len(figures["ratios"]) == 1
+    assert figures["one_docs_per_s"] > 0 and figures["two_docs_per_s"] > 0
+    assert figures["ratio"] == pytest.approx(figures["two_docs_per_s"] / figures["one_docs_per_s"])
