@@ -468,8 +468,8 @@ def _render_ceiling(e: dict) -> list[str]:
         f"or writing), {len(c['ratios'])} times each: two processes did "
         f"{' / '.join(f'{r:.2f}' for r in c['ratios'])}× the work of one in the same time (median "
         f"**{c['ratio']:.2f}×**, {c['one_docs_per_s']:,.0f} → {c['two_docs_per_s']:,.0f} documents/s). "
-        f"That is the most `--jobs 2` can gain on this machine; it reached {speedup:.2f}×, "
-        f"{speedup / c['ratio']:.0%} of it. The rest goes to the main process (reading, writing JSON) "
+        f"On this shared machine that is about as much as `--jobs 2` can gain; it reached {speedup:.2f}×, "
+        f"{speedup / c['ratio']:.0%} of the median. The rest goes to the main process (reading, writing JSON) "
         "and to pickling chunks and records between processes.",
         "",
     ]
@@ -477,13 +477,17 @@ def _render_ceiling(e: dict) -> list[str]:
 
 def _render_remeasured(results: dict) -> list[str]:
     lines = []
-    for entry in results.get("remeasured", []):
+    entries = results.get("remeasured", [])
+    for k, entry in enumerate(entries):
         earlier = "; ".join(_describe_part(part, figures) for part, figures in entry["earlier"].items())
+        measured_later = {part for later in entries[k + 1:] for part in later["parts"]}
+        superseded = [part for part in entry["parts"] if part in measured_later]
+        shown = ("the tables show these figures, the rest are from the full run" if not superseded else
+                 f"{', '.join(p.replace('_', ' ') for p in superseded)} measured again since (below)")
         lines += [
             f"**Re-measured:** {', '.join(p.replace('_', ' ') for p in entry['parts'])}, on {entry['date']} at "
             f"commit `{entry['commit']}` with `python -m benchmarks.speed --remeasure {','.join(entry['parts'])}` "
-            f"({entry['seconds'] / 60:.1f} min); the tables show these figures, the rest are from the full run. "
-            f"Before this, they read: {earlier}.",
+            f"({entry['seconds'] / 60:.1f} min); {shown}. Before this, they read: {earlier}.",
             "",
         ]
     return lines
