@@ -190,7 +190,7 @@ STANCE_NAME = "stance pipeline"
 
 #: Where the corpus keeps its whole news articles, for the report's wording; sentences
 #: are found by their ``article`` field, not by file name.
-ARTICLE_FILES = "10_articles_*"
+ARTICLE_FILES = "*_articles_*"
 
 
 def _from_articles(corpus: Corpus) -> np.ndarray:

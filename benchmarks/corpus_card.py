@@ -70,7 +70,7 @@ def main() -> int:
         table(["phenomenon", "total", *LABELS],
               [[name, sum(c.values()), *(c[label] for label in LABELS)] for name, c in sorted(phenomena.items())]),
         "",
-        f"Whole articles (`10_articles_*.jsonl`): {len(article_sizes)} news stories, {len(in_articles):,} "
+        f"Whole articles (`*_articles_*.jsonl`): {len(article_sizes)} news stories, {len(in_articles):,} "
         f"sentences ({min(article_sizes)}-{max(article_sizes)} each) in reading order, headline first. "
         "Label mix: " + ", ".join(f"{label} {article_labels[label]:,} ({article_labels[label] / len(in_articles):.0%})"
                                   for label in LABELS) + ".",
