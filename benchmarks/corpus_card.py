@@ -84,6 +84,9 @@ def main() -> int:
         _agreement("second_labels_new_conflicts.jsonl", "A random 10% sample of the new conflicts (09)"),
         "",
         _agreement("second_labels_articles.jsonl", "A random 12% sample of the whole articles (10), drawn per file"),
+        "",
+        _agreement("second_labels_articles_11.jsonl",
+                   "A random 12% sample of the second round of articles (11), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
