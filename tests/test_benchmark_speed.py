@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.speed import main, make_documents, render, two_process_ceiling
+from benchmarks.speed import cold_start, main, make_documents, render, two_process_ceiling
 
 RUN = {
     "machine": {"cores": 2, "processor": "x86_64", "python": "3.11", "scikit-learn": "1.7", "numpy": "2.0",
@@ -73,3 +73,10 @@ def test_an_entry_measured_again_later_points_forward():
     text = render(dict(RUN, remeasured=[first, second]), quick=False)
     assert "(1.0 min); end to end measured again since (below)." in text
     assert text.count("the tables show these figures") == 1
+
+
+def test_cold_start_pairs_its_runs(tmp_path):
+    figures = cold_start(1, tmp_path)
+    assert figures["repeats"] == 1 and figures["model_size_mb"] > 0
+    assert figures["overhead_s"] == pytest.approx(figures["score_one_s"] - figures["import_sklearn_s"])
+    assert "(median of 1 paired runs)" in render(dict(RUN, cold_start=figures), quick=False)
