@@ -492,8 +492,10 @@ def _render_remeasured(results: dict) -> list[str]:
         earlier = "; ".join(_describe_part(part, figures) for part, figures in entry["earlier"].items())
         measured_later = {part for later in entries[k + 1:] for part in later["parts"]}
         superseded = [part for part in entry["parts"] if part in measured_later]
-        shown = ("the tables show these figures, the rest are from the full run" if not superseded else
-                 f"{', '.join(p.replace('_', ' ') for p in superseded)} measured again since (below)")
+        current = [part for part in entry["parts"] if part not in measured_later]
+        shown = "; ".join(
+            ([f"{_names(superseded)} measured again since (below)"] if superseded else [])
+            + ([f"the tables show its {_names(current)} figures, the rest are from the full run"] if current else []))
         lines += [
             f"**Re-measured:** {', '.join(p.replace('_', ' ') for p in entry['parts'])}, on {entry['date']} at "
             f"commit `{entry['commit']}` with `python -m benchmarks.speed --remeasure {','.join(entry['parts'])}` "
@@ -501,6 +503,10 @@ def _render_remeasured(results: dict) -> list[str]:
             "",
         ]
     return lines
+
+
+def _names(parts: list[str]) -> str:
+    return ", ".join(part.replace("_", " ") for part in parts)
 
 
 def _describe_part(part: str, figures: dict) -> str:

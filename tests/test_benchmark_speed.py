@@ -71,8 +71,9 @@ def test_an_entry_measured_again_later_points_forward():
              "seconds": 60.0, "earlier": {"cold_start": RUN["cold_start"], "end_to_end": RUN["end_to_end"]}}
     second = dict(first, parts=["end_to_end"], commit="0123abc", earlier={"end_to_end": RUN["end_to_end"]})
     text = render(dict(RUN, remeasured=[first, second]), quick=False)
-    assert "(1.0 min); end to end measured again since (below)." in text
-    assert text.count("the tables show these figures") == 1
+    assert ("(1.0 min); end to end measured again since (below); the tables show its cold start figures, "
+            "the rest are from the full run." in text)
+    assert text.count("the tables show its end to end figures") == 1
 
 
 def test_cold_start_pairs_its_runs(tmp_path):
