@@ -158,8 +158,9 @@ def cold_start(repeats: int, workdir: Path) -> dict[str, float]:
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeats):
         for name, command in commands.items():
-            times[name].append(median_time(
-                lambda command=command: subprocess.run(command, check=True, capture_output=True, cwd=ROOT), 1))
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+            times[name].append(time.perf_counter() - started)
     load_s = median_time(stance.load, repeats)
     npz = stance.load().path
     size = sum(p.stat().st_size for p in Path(npz).parent.glob(Path(npz).name + ".*"))
@@ -497,7 +498,7 @@ def _render_remeasured(results: dict) -> list[str]:
             ([f"{_names(superseded)} measured again since (below)"] if superseded else [])
             + ([f"the tables show its {_names(current)} figures, the rest are from the full run"] if current else []))
         lines += [
-            f"**Re-measured:** {', '.join(p.replace('_', ' ') for p in entry['parts'])}, on {entry['date']} at "
+            f"**Re-measured:** {_names(entry['parts'])}, on {entry['date']} at "
             f"commit `{entry['commit']}` with `python -m benchmarks.speed --remeasure {','.join(entry['parts'])}` "
             f"({entry['seconds'] / 60:.1f} min); {shown}. Before this, they read: {earlier}.",
             "",
