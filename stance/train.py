@@ -7,7 +7,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ class Corpus:
     def subset(self, indices: Iterable[int]) -> Corpus:
         """The sentences at ``indices``, in that order, with all their columns."""
         indices = list(indices)
-        columns = (self.texts, self.labels, self.conflicts, self.sources, self.phenomena, self.articles)
+        columns = (getattr(self, column.name) for column in fields(self))
         return Corpus(*(tuple(column[i] for i in indices) if column else () for column in columns))
 
     def __len__(self) -> int:
