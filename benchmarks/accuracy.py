@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -111,6 +112,49 @@ ERROR_NOTES = """
 """
 
 
+_MINOR_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to with".split())
+_CEASEFIRE = re.compile(r"\b([Cc])easefire")
+
+
+_WORD_START = re.compile(r"(?:^|(?<=[\s\"“‘(-])|(?<=\s'))([^\W\d_])")
+
+
+def _title_case(text: str) -> str:
+    # Chicago-style: every word capitalised, also after a quote mark or hyphen, but
+    # articles, conjunctions and prepositions inside the line.
+    return _WORD_START.sub(lambda m: m.group(1) if m.start() and _word_at(text, m.start()) in _MINOR_WORDS
+                           else m.group(1).upper(), text)
+
+
+def _word_at(text: str, start: int) -> str:
+    end = start
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return text[start:end].lower()
+
+
+def _hyphenated(text: str) -> str:
+    return _CEASEFIRE.sub(r"\1ease-fire", text)
+
+
+_OPENING_QUOTE = re.compile(r"(^|[\s(\[])([\"'])")
+
+
+def _curly_quotes(text: str) -> str:
+    opened = _OPENING_QUOTE.sub(lambda m: m.group(1) + ("“" if m.group(2) == '"' else "‘"), text)
+    return opened.replace('"', "”").replace("'", "’")
+
+
+#: How real news may print the same sentence: each held-out sentence is scored again
+#: in these forms by the model of its fold, on the sentences the form changes.
+SURFACE_VARIANTS: dict[str, Callable[[str], str]] = {
+    "Title Case (headline style)": _title_case,
+    "CAPITALS": str.upper,
+    '"cease-fire" (American wire spelling)': _hyphenated,
+    "“curly” quotes and ’ apostrophes (typeset text)": _curly_quotes,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What one benchmark run measures, and how hard it tries."""
@@ -180,6 +224,30 @@ def _slice_scores(corpus: Corpus, articles: np.ndarray, truth: np.ndarray,
                                                labels=range(len(labels)), zero_division=0)),
                     "accuracy": float((truth[mask] == pred[mask]).mean())}
             for model, pred in predictions.items()}})
+    return rows
+
+
+def _with_variants(test_texts: np.ndarray) -> list[str]:
+    """The test texts as written, then once more per :data:`SURFACE_VARIANTS` entry, in that order."""
+    return [*test_texts, *(transform(text) for transform in SURFACE_VARIANTS.values() for text in test_texts)]
+
+
+def _surface_scores(texts: np.ndarray, truth: np.ndarray, written: Mapping[str, np.ndarray],
+                    variants: Mapping[tuple[str, str], np.ndarray], labels: list[str]) -> list[dict[str, Any]]:
+    """Macro-F1 of each model on the sentences a variant changes, as written and in the variant's form."""
+    rows = []
+    for variant, transform in SURFACE_VARIANTS.items():
+        changed = np.array([transform(text) != text for text in texts], dtype=bool)
+        if not changed.any():
+            continue
+
+        def macro_f1(predicted: np.ndarray) -> float:
+            return float(f1_score(truth[changed], predicted[changed], average="macro",
+                                  labels=range(len(labels)), zero_division=0))
+
+        rows.append({"variant": variant, "n": int(changed.sum()), "scores": {
+            model: {"written": macro_f1(predicted), "variant": macro_f1(variants[(model, variant)])}
+            for model, predicted in written.items()}})
     return rows
 
 
@@ -295,7 +363,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             keys.append(("curve", fraction, k))
     for k, (train_idx, test_idx) in enumerate(outer):
         for name, estimator in baselines().items():
-            tasks.append((clone(estimator), list(texts[train_idx]), y[train_idx], list(texts[test_idx]), False))
+            tasks.append((clone(estimator), list(texts[train_idx]), y[train_idx], _with_variants(texts[test_idx]),
+                          False))
             keys.append(("baseline", name, k))
     if gold:
         for name, estimator in baselines().items():
@@ -311,6 +380,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     fit_warnings: dict[str, Counter] = {}
     curve_predictions: dict[float, np.ndarray] = {}
     baseline_predictions: dict[str, np.ndarray] = {}
+    surface_predictions: dict[tuple[str, str], np.ndarray] = {}
     curve_sizes: dict[float, list[int]] = {}
     fold_models: dict[int, Any] = {}
     baseline_seed: dict[str, np.ndarray] = {}
@@ -328,12 +398,17 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             baseline_seed[name] = predictions
         elif kind == "articles held out":
             articles_predicted[name] = np.searchsorted(labels, predictions.astype(str))
-        else:
-            target = curve_predictions if kind == "curve" else baseline_predictions
-            target.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = np.searchsorted(
+        elif kind == "curve":
+            curve_predictions.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = np.searchsorted(
                 labels, predictions.astype(str))
-            if kind == "curve":
-                curve_sizes.setdefault(name, []).append(len(task[2]))
+            curve_sizes.setdefault(name, []).append(len(task[2]))
+        else:
+            written, *variants = np.split(np.searchsorted(labels, predictions.astype(str)),
+                                          len(SURFACE_VARIANTS) + 1)
+            baseline_predictions.setdefault(name, np.zeros(len(y), dtype=int))[outer[k][1]] = written
+            for variant, variant_predicted in zip(SURFACE_VARIANTS, variants):
+                surface_predictions.setdefault((name, variant), np.zeros(len(y), dtype=int))[outer[k][1]] = (
+                    variant_predicted)
     lap("outer refits, whole-corpus model, learning curve, baselines")
 
     proba = np.zeros((len(y), len(labels)))
@@ -344,6 +419,9 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         test_texts = list(texts[test_idx])
         proba[np.ix_(test_idx, columns)] = fitted.predict_proba(test_texts)
         decision[np.ix_(test_idx, columns)] = fitted.decision_function(test_texts)
+        for variant, transform in SURFACE_VARIANTS.items():
+            surface_predictions.setdefault((STANCE_NAME, variant), np.zeros(len(y), dtype=int))[test_idx] = (
+                np.searchsorted(labels, fitted.predict([transform(text) for text in test_texts]).astype(str)))
     predicted = proba.argmax(axis=1)
     main = _scores(truth, predicted, labels)
     main["per_fold_macro_f1"] = [float(f1_score(truth[fold == k], predicted[fold == k], average="macro",
@@ -393,6 +471,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
 
     slices = _slice_scores(corpus, articles, truth,
                            {"stance pipeline (nested search)": predicted, **baseline_predictions}, labels)
+    surface = _surface_scores(texts, truth, {STANCE_NAME: predicted, **baseline_predictions}, surface_predictions,
+                              labels)
     held_out = {name: _scores(truth[articles], pred, labels, short=True) for name, pred in articles_predicted.items()}
     for name, scores in held_out.items():
         scores["margin"] = held_out[STANCE_NAME]["macro_f1"] - scores["macro_f1"]
@@ -452,7 +532,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         "grid": grid, "chosen": chosen, "inner_best": inner_best, "mean_inner": mean_inner.tolist(),
         "most_common": most_common, "votes": votes[_key(most_common)], "differs": differs,
         "main": main, "calibration": calibration, "baselines": baseline_scores,
-        "curve": curve, "abstain": abstain, "mistakes": mistakes, "slices": slices,
+        "curve": curve, "abstain": abstain, "mistakes": mistakes, "slices": slices, "surface": surface,
         "articles_held_out": {"n": int(articles.sum()), "n_train": int((~articles).sum()), "scores": held_out},
         "seed": seed, "behaviour": behaviour,
         "fit_warnings": {k: dict(v) for k, v in fit_warnings.items()},
@@ -513,6 +593,7 @@ def summary(results: Mapping[str, Any]) -> dict[str, Any]:
                       for name, s in results["baselines"].items()},
         "slices": {row["slice"]: row["scores"] for row in results["slices"]},
         "articles_held_out": results["articles_held_out"]["scores"],
+        "surface": {row["variant"]: row["scores"] for row in results.get("surface", [])},
         "learning_curve": [{"n_train": c["n_train"], "macro_f1": c["macro_f1"]} for c in results["curve"]],
         "abstain": [{k: v for k, v in a.items()} for a in results["abstain"]],
         "seed": {name: {"accuracy": s["correct"] / s["n"], "accuracy_strict": s["correct_strict"] / s["n_strict"]}
@@ -707,8 +788,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "",
     ]
     image("abstain", "Abstain trade-off")
-    out += (_render_slices(results) + _render_articles(results) + _render_seed(results) + _render_behaviour(results)
-            + _render_mistakes(results))
+    out += (_render_slices(results) + _render_articles(results) + _render_surface(results) + _render_seed(results)
+            + _render_behaviour(results) + _render_mistakes(results))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -820,6 +901,24 @@ def _render_articles(results: Mapping[str, Any]) -> list[str]:
             (name, _fmt3(s["macro_f1"]), _fmt3(s["accuracy"]),
              "" if name == STANCE_NAME else f"{s['margin']:+.3f}")
             for name, s in held_out["scores"].items()]), "",
+    ]
+
+
+def _render_surface(results: Mapping[str, Any]) -> list[str]:
+    rows = results.get("surface") or []
+    if not rows:
+        return []
+    models = list(rows[0]["scores"])
+    return [
+        "### Same sentences, other print forms", "",
+        "Each held-out sentence is scored again by the model of its fold after a change of form that leaves "
+        "its meaning alone: title case and capitals, as headlines are printed; the hyphenated "
+        "\"cease-fire\" of American wire style; and the curly quotes of typeset text (the corpus is typed "
+        "with straight ones). Macro-F1 on the sentences the change touches, as written → changed.", "",
+        _report.table(["form", "sentences", *models], [
+            (row["variant"], f"{row['n']:,}",
+             *[f"{row['scores'][m]['written']:.3f} → {row['scores'][m]['variant']:.3f}" for m in models])
+            for row in rows], align="lr" + "r" * len(models)), "",
     ]
 
 

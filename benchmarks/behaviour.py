@@ -245,6 +245,44 @@ INVARIANCE: tuple[Invariance, ...] = (
     Invariance("places: welcome", _fill("Officials in {} welcomed the ceasefire.", [
         "Beirut", "Kinshasa", "Baku", "Bogota", "Manila",
     ]), label="supportive"),
+    # Live blogs, briefings and wire copy put a timestamp, speaker tag or dateline in
+    # front of a sentence; none of them carries a stance.
+    Invariance("genre surface: call", _fill("{}The foreign minister urged both sides to stop the fighting.", [
+        "", "09:42 GMT: ", "UPDATE 3: ", "BREAKING: ", "SPOKESPERSON: ", "GENEVA (Wire) -- ",
+    ]), label="supportive"),
+    Invariance("genre surface: rejection", _fill("{}The army said it would not accept any truce.", [
+        "", "14:05 GMT: ", "UPDATE 7: ", "BREAKING: ", "MINISTER: ", "KHARTOUM (Wire) -- ",
+    ]), label="opposed"),
+    Invariance("genre surface: event", _fill("{}Shelling resumed in the south after the truce expired.", [
+        "", "21:30 GMT: ", "UPDATE 2: ", "BREAKING: ", "QUESTION: ", "KYIV (Wire) -- ",
+    ]), label="neutral"),
+    # American wire style writes "cease-fire"; some writers "cease fire".
+    Invariance("spelling: truce event", _fill("The {} held through the night along the border.", [
+        "ceasefire", "cease-fire", "cease fire",
+    ]), label="neutral"),
+    Invariance("spelling: rejection", _fill("The militia turned down the {} offer within hours.", [
+        "ceasefire", "cease-fire", "cease fire",
+    ]), label="opposed"),
+    Invariance("spelling: terms", _fill("Kyiv said any {} would need foreign troops to police it.", [
+        "ceasefire", "cease-fire", "cease fire",
+    ]), label="conditional"),
+    # Headlines come in sentence case, title case or capitals.
+    Invariance("headline case: rejection", (
+        "Army rejects truce offer as fighting spreads", "Army Rejects Truce Offer as Fighting Spreads",
+        "ARMY REJECTS TRUCE OFFER AS FIGHTING SPREADS",
+    ), label="opposed"),
+    Invariance("headline case: call", (
+        "UN chief calls for immediate ceasefire in the north", "UN Chief Calls for Immediate Ceasefire in the North",
+        "UN CHIEF CALLS FOR IMMEDIATE CEASEFIRE IN THE NORTH",
+    ), label="supportive"),
+    Invariance("headline case: terms", (
+        "Rebels say truce only if troops pull back", "Rebels Say Truce Only if Troops Pull Back",
+        "REBELS SAY TRUCE ONLY IF TROOPS PULL BACK",
+    ), label="conditional"),
+    Invariance("headline case: event", (
+        "Truce takes effect at midnight after week of clashes", "Truce Takes Effect at Midnight After Week of Clashes",
+        "TRUCE TAKES EFFECT AT MIDNIGHT AFTER WEEK OF CLASHES",
+    ), label="neutral"),
 )
 
 # --------------------------------------------------------------------------------------

@@ -87,6 +87,9 @@ def main() -> int:
         "",
         _agreement("second_labels_articles_11.jsonl",
                    "A random 12% sample of the second round of articles (11), drawn per file"),
+        "",
+        _agreement("second_labels_articles_12.jsonl",
+                   "A random 12% sample of the third round of articles (12, other news genres), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from benchmarks import _report
-from benchmarks.accuracy import main
+from benchmarks.accuracy import SURFACE_VARIANTS, _with_variants, main
 from benchmarks.baselines import KeywordStanceClassifier, baselines
 
 SECTIONS = (
     "## Accuracy", "### Protocol", "### Headline", "### Settings picked by the nested search", "### Per class",
     "Goals:", "### Baselines", "### Calibration", "### Learning curve", "### Abstaining below a confidence threshold",
     "### By slice: clean sentences and contrast groups", "### Whole articles, held out",
+    "### Same sentences, other print forms",
     "### Real text: the seed article", "### Behaviour (CheckList-style)", "most confident out-of-fold mistakes",
 )
 SPEED = "<!-- speed:start -->\nsomeone else's section\n<!-- speed:end -->"
@@ -124,3 +125,29 @@ def test_slices_and_seed_cover_every_model(tiny_run):
     assert set(held_out) == {"stance pipeline", *figures["baselines"]}
     assert held_out["stance pipeline"]["margin"] == 0
 
+
+
+def test_surface_variants_score_every_model_on_the_sentences_they_change(tiny_run):
+    figures = tiny_run[2]
+    surface = figures["surface"]
+    assert set(surface) == set(SURFACE_VARIANTS)
+    for scores in surface.values():
+        assert set(scores) == {"stance pipeline", *figures["baselines"]}
+        assert all(0 <= s[form] <= 1 for s in scores.values() for form in ("written", "variant"))
+
+
+def test_surface_variants_keep_the_words_and_change_only_their_form():
+    forms = dict(zip(SURFACE_VARIANTS, [
+        "Army Rejects the Ceasefire Offer as Fighting Spreads",
+        "ARMY REJECTS THE CEASEFIRE OFFER AS FIGHTING SPREADS",
+        "Army rejects the cease-fire offer as fighting spreads",
+        "Army rejects the ceasefire offer as fighting spreads",
+    ]))
+    for name, transform in SURFACE_VARIANTS.items():
+        assert transform("Army rejects the ceasefire offer as fighting spreads") == forms[name]
+    assert SURFACE_VARIANTS["“curly” quotes and ’ apostrophes (typeset text)"](
+        "\"We won't,\" he said of the 'truce'.") == "“We won’t,” he said of the ‘truce’."
+    texts = np.array(["One truce.", "Two ceasefires."], dtype=object)
+    together = _with_variants(texts)
+    assert len(together) == len(texts) * (len(SURFACE_VARIANTS) + 1)
+    assert together[:2] == list(texts) and together[-3] == "Two cease-fires."

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stance.features import PREPROCESSORS, anonymise, make_pipeline, mark_clauses, mark_scopes
+from stance.features import PREPROCESSORS, anonymise, make_pipeline, mark_clauses, mark_scopes, normalise, respell
 
 news_like = st.lists(
     st.sampled_from(["Although", "although", "while", "after", "not", "no", "until", "if", "Kyiv", "Hamas", "33",
@@ -51,4 +51,29 @@ def test_anonymise_masks_names_and_numbers_not_sentence_openers():
 ])
 def test_every_flag_combination_uses_a_named_preprocessor(flags):
     preprocessor = make_pipeline(**flags).named_steps["features"].transformer_list[0][1].preprocessor
-    assert preprocessor is None or preprocessor in PREPROCESSORS.values()
+    assert preprocessor in PREPROCESSORS.values()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A cease-fire took hold.", "A ceasefire took hold."),
+    ("Cease-Fire talks resumed; two cease fires failed.", "Ceasefire talks resumed; two ceasefires failed."),
+    ("They were told to cease firing.", "They were told to cease firing."),
+    ("The ceasefire held.", "The ceasefire held."),
+])
+def test_respell_writes_cease_fire_as_one_word(text, expected):
+    assert respell(text) == expected
+
+
+def test_every_preprocessor_respells_and_the_char_features_see_it():
+    for name, preprocess in PREPROCESSORS.items():
+        assert "cease-fire" not in preprocess("Both sides accepted the cease-fire on Monday."), name
+    char = dict(make_pipeline().named_steps["features"].transformer_list)["char"]
+    assert char.build_preprocessor()("The Cease-Fire held.") == normalise("The ceasefire held.")
+
+
+def test_anonymise_leaves_headline_case_unmasked_and_still_masks_sentences():
+    assert anonymise("Army Rejects Truce Offer as Fighting Spreads to Omdurman") == (
+        "Army Rejects Truce Offer as Fighting Spreads to Omdurman")
+    assert anonymise("ARMY REJECTS 30-DAY TRUCE WITH RSF") == "ARMY REJECTS 0-DAY TRUCE WITH RSF"
+    assert anonymise("The army rejected the truce offer in Omdurman.") == "The army rejected the truce offer in Xx."
+    assert anonymise("Hamas met Putin.") == "Hamas met Xx."  # one long word is too little to call a headline

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import stance
@@ -139,3 +139,33 @@ def test_every_csv_record_is_accounted_for_once(kinds):
     good = [f"r{i}" for i, (kind, text) in enumerate(kinds) if kind == 0 and text.replace("\x00", "").strip()]
     assert scored == good
     assert len(scored) + len(failed) == len(kinds)
+
+
+spelling = st.sampled_from(["ceasefire", "cease-fire", "cease fire", "Ceasefire", "Cease-fire", "Cease-Fire"])
+
+
+@given(st.lists(st.one_of(words, st.just("CEASEFIRE")), min_size=1, max_size=12), st.data())
+def test_cease_fire_spellings_score_like_ceasefire(model, tokens, data):
+    """American "cease-fire" and "cease fire" get exactly the probabilities of "ceasefire"."""
+    spelled = [data.draw(spelling) if token == "CEASEFIRE" else token for token in tokens]
+    plain = ["Ceasefire" if token[0] == "C" and token.lower().startswith("cease") else
+             "ceasefire" if token.lower().startswith("cease") else token for token in spelled]
+    texts = [" ".join(spelled) + ".", "Officials said " + " ".join(spelled) + "."]
+    expected = [" ".join(plain) + ".", "Officials said " + " ".join(plain) + "."]
+    np.testing.assert_array_equal(model.predict_proba(texts), model.predict_proba(expected))
+
+
+@given(sentence)
+def test_a_line_in_capitals_scores_like_the_same_line_in_lower_case(model, text):
+    """Capitals do not mark names in a headline, so "ARMY REJECTS TRUCE" reads as "army rejects truce"."""
+    long_words = [word for word in text.split()[1:] if len(word) >= 4]
+    assume(len(long_words) >= 2)
+    np.testing.assert_array_equal(model.predict_proba([text.upper()]), model.predict_proba([text]))
+
+
+@given(sentence, sentence)
+def test_curly_quotes_score_like_straight_ones(model, quoted, rest):
+    """Typeset “quotes” and ’ apostrophes read as the straight ones the corpus is typed with."""
+    straight = f"\"{quoted},\" the army's spokesman said of the '{rest}'."
+    curly = f"“{quoted},” the army’s spokesman said of the ‘{rest}’."
+    np.testing.assert_array_equal(model.predict_proba([curly]), model.predict_proba([straight]))
