@@ -80,43 +80,43 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 02:29 UTC (21,726 sentences, corpus sha256 3bb0196e2ce6)"
+ERROR_NOTES_RUN = "2026-11-27 04:38 UTC (23,394 sentences, corpus sha256 a365ce1e9b7e)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (9 of 25). When the term after *only if* / *if* /
-  *once* amounts to winning (Tripoli's militias dismantled, a separatist government dissolved, leaders handed
-  over for trial, "the root causes removed", meaning Ukraine's independence), gold is `opposed` and the model
-  says `conditional` at p ≈ 1, pushed by `only if`, `cond_the`, `cond_xx`. When *would go on until* / *keep
-  fighting until* / *no ceasefire until* is followed by a concrete term (rebels leave Goma, Burundian troops
-  leave Congo, wells given back, a final accord signed), gold is `conditional` and the model says `opposed`.
-  The shared `cond_the` and `cond_xx` outweigh the words that tell winning from a term.
-- **Neutral sentences that describe someone else's terms** (6 of 25, five from the whole articles). What a
-  resolution "asks" of both sides, terms "agreed in principle", monitors who "would have to leave once the
-  pact expired", partners who "will have to play their part in any talks", a position that "complicates any
-  durable arrangement", refugees who "want to come home but" are stopped: the guide makes these `neutral`
-  (contents of a plan, forecasts, events), but they carry the words of a stance (`stop`, `halt`, `in exchange
-  for`, `have to`, `but`), and a bag of n-grams cannot tell reporting a term from setting one.
+- **The connective still decides, not what it connects** (10 of 25). When the term after *only if* / *if* /
+  *once* / *as the price of* amounts to winning (Tripoli's militias dismantled or disbanded, a separatist
+  government dissolved, leaders handed over for trial, Iran's nuclear sites "neutralised", "the root causes
+  removed", meaning Ukraine's independence), gold is `opposed` and the model says `conditional` at p ≈ 1,
+  pushed by `only if`, `cond_the`, `cond_xx`. When *would go on until* / *would continue until* / *would not
+  press ... while* is followed by a concrete term (rebels leave Goma, Burundian troops leave Congo, Iran gives
+  up enrichment), gold is `conditional` and the model says `opposed`. The shared `cond_the` and `cond_xx`
+  outweigh the words that tell winning from a term. The same confusion is the one behaviour case that fails
+  ("no truce until the blockade is lifted" read as `opposed`).
+- **Neutral sentences that describe someone else's terms** (6 of 25). What a resolution "asks" of both sides,
+  terms "agreed in principle", monitors who "would have to leave once the pact expired", an analyst's "only as
+  long as" forecast, a stance inside a relative clause ("army officials, who said they would accept a truce
+  if ..., met the envoy"), and a welcome for a vote on a security mission: the guide makes these `neutral`,
+  but they carry the words of a stance, and a bag of n-grams cannot tell reporting a term from setting one.
+- **The stance is an act, not a word** (5 of 25). A truce judged "by whether the fuel tankers actually dock",
+  a handover that "hinges on" land titles (`conditional`, read as `neutral`); the IRA ending its ceasefire
+  with a bomb (`opposed`); Hamas announcing "its acceptance of the truce" as a noun phrase, and a former rebel
+  leader saying "the war was over" (`supportive`). No cue word carries them.
 - **Rejecting a call carries the call's words** (3 of 25). "Held out against a call for an immediate
-  ceasefire", "should stop asking Israel to halt" and "urged the president to lift" the ceasefire are
-  `opposed` but read as `supportive` from `halt`, `urged` and `ceasefire`. Negation marking does not reach
-  verbs like *held out against*, *stop asking* or *lift*; making rejecting verbs negation openers was tried
-  and did not help (model card).
-- **The stance is an act, not a word** (3 of 25). Declaring a ceasefire over, backing a peace accord in a
-  referendum "by 71 percent", saying a fight "was a separate matter that the ceasefire order did not cover":
-  no cue word, and figures (`percent`, masked numbers) pull them toward the event-reporting register.
-- **Stance words about something that is not a truce** (4 of 25). Calling on both sides "to spare civilians",
-  rejecting a security plan or a disarmament decision, a guarantor that "urged the parties to uphold the
-  truce" inside a "for as long as necessary" clause: the guide's labels turn on whether a truce is at stake,
-  which the words alone do not show. The disarmament headline's gold label (`neutral`) is debatable.
+  ceasefire", "blocks call for immediate Lebanon ceasefire" and "should stop asking Israel to halt" are
+  `opposed` but read as `supportive` from `halt`, `immediate` and `ceasefire`. Negation marking does not
+  reach *held out against*, *blocks* or *stop asking*; making rejecting verbs negation openers was tried and
+  did not help (model card).
+- **Stance words about something that is not a truce** (1 of 25): Hezbollah rejecting a disarmament decision
+  and vowing to keep its weapons is `neutral` by the guide (disarmament is not a ceasefire), read as `opposed`.
 - **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not
-  these systematic errors. Nine of the 25 come from the whole articles (23% of the corpus).
+  these systematic errors. Nine of the 25 come from the whole news texts (28% of the corpus), one of them
+  from the new genres (a briefing question).
 """
 
 
 _MINOR_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to with".split())
-_CEASEFIRE = re.compile(r"\b([Cc])easefire")
-
-
 _WORD_START = re.compile(r"(?:^|(?<=[\s\"“‘(-])|(?<=\s'))([^\W\d_])")
+_CEASEFIRE = re.compile(r"\b([Cc])easefire")
+_OPENING_QUOTE = re.compile(r"(^|[\s(\[])([\"'])")
 
 
 def _title_case(text: str) -> str:
@@ -135,9 +135,6 @@ def _word_at(text: str, start: int) -> str:
 
 def _hyphenated(text: str) -> str:
     return _CEASEFIRE.sub(r"\1ease-fire", text)
-
-
-_OPENING_QUOTE = re.compile(r"(^|[\s(\[])([\"'])")
 
 
 def _curly_quotes(text: str) -> str:
