@@ -39,7 +39,7 @@ def mark_negation(text: str) -> str:
     >>> mark_negation("He is not ready for a truce, but talks go on.")
     'he is not neg_ready neg_for neg_a neg_truce, but talks go on.'
     """
-    return _mark(normalise(text), _NEGATORS, _negation_or_condition)
+    return _mark(_fold(text), _NEGATORS, _negation_or_condition)
 
 
 _SCOPE_OPENERS = re.compile(
@@ -63,7 +63,7 @@ def mark_scopes(text: str) -> str:
     >>> mark_scopes("No truce until the militias are disbanded, he said.")
     'no neg_truce until cond_the cond_militias cond_are cond_disbanded, he said.'
     """
-    return _mark(normalise(text), _SCOPE_OPENERS, _negation_or_condition)
+    return _mark(_fold(text), _SCOPE_OPENERS, _negation_or_condition)
 
 
 _CEASE_FIRE = re.compile(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b")
@@ -75,7 +75,8 @@ def respell(text: str) -> str:
     American wire style long spelled it "cease-fire", and some writers "cease
     fire"; the corpus mostly says "ceasefire". Left alone, the word features split
     the other forms into "cease" and "fire", and "fire" leans toward fighting. Every
-    preprocessor of the pipeline, word and character, starts with this step.
+    named preprocessor in :data:`PREPROCESSORS`, word and character, starts with this
+    step, once.
 
     Examples
     --------
@@ -86,6 +87,10 @@ def respell(text: str) -> str:
 
 
 _STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
+
+
+def _fold(text: str) -> str:
+    return text.lower().translate(_STRAIGHT_QUOTES)
 
 
 def normalise(text: str) -> str:
@@ -99,7 +104,7 @@ def normalise(text: str) -> str:
     >>> print(normalise("“We back the cease-fire,” Israel’s cabinet said."))
     "we back the ceasefire," israel's cabinet said.
     """
-    return respell(text).lower().translate(_STRAIGHT_QUOTES)
+    return _fold(respell(text))
 
 
 def _mark(text: str, openers: re.Pattern[str], scope: Callable[[str, re.Match[str]], tuple[str, int]]) -> str:
@@ -209,9 +214,9 @@ _MARKERS: dict[str, Callable[[str], str]] = {
 #: Named text preprocessors a saved model may refer to. Weights name one of these
 #: by key; they never carry code.
 PREPROCESSORS: dict[str, Callable[[str], str]] = {
-    **_MARKERS,
+    **{name: _Chain((respell, marker)) for name, marker in _MARKERS.items()},
     "normalise": normalise,
-    "anonymise+lower": _Chain((respell, anonymise, normalise)),
+    "anonymise+lower": _Chain((respell, anonymise, _fold)),
     **{f"anonymise+{name}": _Chain((respell, anonymise, marker)) for name, marker in _MARKERS.items()},
 }
 
