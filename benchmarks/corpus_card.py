@@ -90,6 +90,9 @@ def main() -> int:
         "",
         _agreement("second_labels_articles_12.jsonl",
                    "A random 12% sample of the third round of articles (12, other news genres), drawn per file"),
+        "",
+        _agreement("second_labels_articles_13.jsonl",
+                   "A random 12% sample of the fourth round of articles (13, wire stories on new conflicts), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
