@@ -80,36 +80,44 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 04:38 UTC (23,394 sentences, corpus sha256 a365ce1e9b7e)"
+ERROR_NOTES_RUN = "2026-11-27 06:46 UTC (25,020 sentences, corpus sha256 eab9736676ec)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (10 of 25). When the term after *only if* / *if* /
-  *once* / *as the price of* amounts to winning (Tripoli's militias dismantled or disbanded, a separatist
-  government dissolved, leaders handed over for trial, Iran's nuclear sites "neutralised", "the root causes
-  removed", meaning Ukraine's independence), gold is `opposed` and the model says `conditional` at p ≈ 1,
-  pushed by `only if`, `cond_the`, `cond_xx`. When *would go on until* / *would continue until* / *would not
-  press ... while* is followed by a concrete term (rebels leave Goma, Burundian troops leave Congo, Iran gives
-  up enrichment), gold is `conditional` and the model says `opposed`. The shared `cond_the` and `cond_xx`
-  outweigh the words that tell winning from a term. The same confusion is the one behaviour case that fails
-  ("no truce until the blockade is lifted" read as `opposed`).
-- **Neutral sentences that describe someone else's terms** (6 of 25). What a resolution "asks" of both sides,
-  terms "agreed in principle", monitors who "would have to leave once the pact expired", an analyst's "only as
-  long as" forecast, a stance inside a relative clause ("army officials, who said they would accept a truce
-  if ..., met the envoy"), and a welcome for a vote on a security mission: the guide makes these `neutral`,
-  but they carry the words of a stance, and a bag of n-grams cannot tell reporting a term from setting one.
-- **The stance is an act, not a word** (5 of 25). A truce judged "by whether the fuel tankers actually dock",
-  a handover that "hinges on" land titles (`conditional`, read as `neutral`); the IRA ending its ceasefire
-  with a bomb (`opposed`); Hamas announcing "its acceptance of the truce" as a noun phrase, and a former rebel
-  leader saying "the war was over" (`supportive`). No cue word carries them.
+- **The connective still decides, not what it connects** (9 of 25). When the term after *only if* / *if* /
+  *once* amounts to winning (Tripoli's militias dismantled or disbanded, a separatist government dissolved,
+  leaders handed over for trial, Iran's nuclear sites "neutralised", "the root causes removed", meaning
+  Ukraine's independence), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `only if`,
+  `cond_the`, `cond_xx`. When *would go on until* / *would not press ... while* / *as soon as* comes with a
+  concrete term (rebels leave Goma, Iran gives up enrichment, Iran accepts a ceasefire), gold is
+  `conditional` and the model says `opposed` or `supportive`. The same confusion is the one behaviour case
+  that fails ("no truce until the blockade is lifted" read as `opposed`, p 0.54), and the invariance case
+  where "Israel said there would be no truce until the hostages are freed" is `conditional` but "the prime
+  minister said ..." is `opposed`. Round 13 of the corpus wove pairs of this kind into 64 wire stories; the
+  `winning_vs_term` contrast groups moved from 0.897 to 0.903, the mistakes did not.
+- **Neutral sentences that describe someone else's terms** (5 of 25). What a resolution "asks" of both
+  sides, monitors who "would have to leave once the pact expired", two analysts' "only as long as" and
+  "will have to play their part in any talks", and a position that "complicates any durable arrangement":
+  the guide makes these `neutral`, but they carry the words of a stance, and a bag of n-grams cannot tell
+  reporting a term from setting one.
+- **The stance is an act or a reading, not a word** (4 of 25). Officials who speak of "finishing" Fano
+  within months and a capital that "disowned the initiative within days" (`opposed`, read as `neutral`),
+  analysts' reading that the junta found negotiations unnecessary (`opposed`), and Iraq wanting the
+  ceasefire to start at the same moment on land, at sea and in the air (`conditional`, read as
+  `supportive`). No cue word carries them; the second also needs the article around it to say what the
+  initiative was.
 - **Rejecting a call carries the call's words** (3 of 25). "Held out against a call for an immediate
   ceasefire", "blocks call for immediate Lebanon ceasefire" and "should stop asking Israel to halt" are
   `opposed` but read as `supportive` from `halt`, `immediate` and `ceasefire`. Negation marking does not
   reach *held out against*, *blocks* or *stop asking*; making rejecting verbs negation openers was tried and
   did not help (model card).
-- **Stance words about something that is not a truce** (1 of 25): Hezbollah rejecting a disarmament decision
-  and vowing to keep its weapons is `neutral` by the guide (disarmament is not a ceasefire), read as `opposed`.
-- **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not
-  these systematic errors. Nine of the 25 come from the whole news texts (28% of the corpus), one of them
-  from the new genres (a briefing question).
+- **Stance words about something that is not a truce** (3 of 25): Hezbollah rejecting a disarmament decision
+  (read as `opposed`), a welcome for a vote on a security mission and a joint appeal to close the OSCE's
+  Minsk process (read as `supportive`) are `neutral` by the guide.
+- **A negated rejection** (1 of 25): Morocco has "no intention of abandoning the 1991 truce" (`supportive`)
+  reads as `opposed`: `neg_truce` is learnt from "no truce", and the scope marker does not know that
+  *abandoning* turns it round.
+- **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin,
+  not these systematic errors. 14 of the 25 come from the whole news texts (33% of the corpus), three of
+  them from round 13.
 """
 
 
