@@ -83,14 +83,22 @@ def respell(text: str) -> str:
     >>> respell("The Cease-Fire took hold; both cease fires held.")
     'The Ceasefire took hold; both ceasefires held.'
     """
+    if "ease" not in text:  # the pattern needs it; a substring test is 5x cheaper than the regex
+        return text
     return _CEASE_FIRE.sub(r"\1easefire\2", text)
 
 
-_STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
+_STRAIGHT_QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("‚", "'"))
 
 
 def _fold(text: str) -> str:
-    return text.lower().translate(_STRAIGHT_QUOTES)
+    # str.translate with a mapping looks up every character; most sentences hold no
+    # curly quote, and six substring tests cost a sixth as much on the scoring path.
+    text = text.lower()
+    for curly, straight in _STRAIGHT_QUOTES:
+        if curly in text:
+            text = text.replace(curly, straight)
+    return text
 
 
 def normalise(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -62,6 +64,21 @@ def test_every_flag_combination_uses_a_named_preprocessor(flags):
 ])
 def test_respell_writes_cease_fire_as_one_word(text, expected):
     assert respell(text) == expected
+
+
+spelled_and_quoted = st.lists(
+    st.sampled_from(["cease-fire", "Cease fire", "cease\n-fire", "ceasefires", "ease", "CEASE-FIRE", "“", "”", "„",
+                     "‘", "’", "‚", '"', "'", "İ", "ẞ", "truce"]) | st.text(max_size=6),
+    max_size=30,
+).map("".join)
+
+
+@given(spelled_and_quoted)
+def test_normalise_equals_its_plain_definition(text):
+    """The substring shortcuts on the scoring path change nothing: regex, lower-case, then a quote table."""
+    quotes = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
+    plain = re.sub(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b", r"\1easefire\2", text).lower().translate(quotes)
+    assert normalise(text) == plain
 
 
 def test_every_preprocessor_respells_and_the_char_features_see_it():
