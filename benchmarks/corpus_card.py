@@ -93,6 +93,10 @@ def main() -> int:
         "",
         _agreement("second_labels_articles_13.jsonl",
                    "A random 12% sample of the fourth round of articles (13, wire stories on new conflicts), drawn per file"),
+        "",
+        _agreement("second_labels_articles_14.jsonl",
+                   "A random 12% sample of the fifth round of articles (14, the border between neutral and a stance), "
+                   "drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
