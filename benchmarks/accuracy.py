@@ -80,44 +80,42 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 06:46 UTC (25,020 sentences, corpus sha256 eab9736676ec)"
+ERROR_NOTES_RUN = "2026-11-27 07:47 UTC (26,691 sentences, corpus sha256 c0dc30ca204a)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (9 of 25). When the term after *only if* / *if* /
+- **The connective still decides, not what it connects** (12 of 25). When the term after *only if* / *if* /
   *once* amounts to winning (Tripoli's militias dismantled or disbanded, a separatist government dissolved,
-  leaders handed over for trial, Iran's nuclear sites "neutralised", "the root causes removed", meaning
-  Ukraine's independence), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `only if`,
-  `cond_the`, `cond_xx`. When *would go on until* / *would not press ... while* / *as soon as* comes with a
-  concrete term (rebels leave Goma, Iran gives up enrichment, Iran accepts a ceasefire), gold is
-  `conditional` and the model says `opposed` or `supportive`. The same confusion is the one behaviour case
-  that fails ("no truce until the blockade is lifted" read as `opposed`, p 0.54), and the invariance case
-  where "Israel said there would be no truce until the hostages are freed" is `conditional` but "the prime
-  minister said ..." is `opposed`. Round 13 of the corpus wove pairs of this kind into 64 wire stories; the
-  `winning_vs_term` contrast groups moved from 0.897 to 0.903, the mistakes did not.
-- **Neutral sentences that describe someone else's terms** (5 of 25). What a resolution "asks" of both
-  sides, monitors who "would have to leave once the pact expired", two analysts' "only as long as" and
-  "will have to play their part in any talks", and a position that "complicates any durable arrangement":
-  the guide makes these `neutral`, but they carry the words of a stance, and a bag of n-grams cannot tell
-  reporting a term from setting one.
-- **The stance is an act or a reading, not a word** (4 of 25). Officials who speak of "finishing" Fano
-  within months and a capital that "disowned the initiative within days" (`opposed`, read as `neutral`),
-  analysts' reading that the junta found negotiations unnecessary (`opposed`), and Iraq wanting the
-  ceasefire to start at the same moment on land, at sea and in the air (`conditional`, read as
-  `supportive`). No cue word carries them; the second also needs the article around it to say what the
-  initiative was.
-- **Rejecting a call carries the call's words** (3 of 25). "Held out against a call for an immediate
-  ceasefire", "blocks call for immediate Lebanon ceasefire" and "should stop asking Israel to halt" are
-  `opposed` but read as `supportive` from `halt`, `immediate` and `ceasefire`. Negation marking does not
-  reach *held out against*, *blocks* or *stop asking*; making rejecting verbs negation openers was tried and
-  did not help (model card).
-- **Stance words about something that is not a truce** (3 of 25): Hezbollah rejecting a disarmament decision
-  (read as `opposed`), a welcome for a vote on a security mission and a joint appeal to close the OSCE's
-  Minsk process (read as `supportive`) are `neutral` by the guide.
-- **A negated rejection** (1 of 25): Morocco has "no intention of abandoning the 1991 truce" (`supportive`)
-  reads as `opposed`: `neg_truce` is learnt from "no truce", and the scope marker does not know that
-  *abandoning* turns it round.
+  a breakaway state's leaders gone into exile, leaders handed over for trial, Iran's nuclear sites
+  "neutralised", "the root causes removed"), gold is `opposed` and the model says `conditional` at p ≈ 1,
+  pushed by `only if`, `cond_the`, `cond_xx`. When *would go on until* / *no truce until* / *should not be
+  dismantled until* comes with a concrete term (rebels leave Goma, a final accord signed, the last rifle
+  handed in, the police stop treating young men as terrorists), gold is `conditional` and the model says
+  `opposed`. Rounds 13 and 14 of the corpus wove pairs of this kind into 128 wire stories; the one
+  behaviour case of this kind that failed before ("no truce until the blockade is lifted") now passes, the
+  `winning_vs_term` contrast groups score 0.905 (0.897 two runs ago), and the invariance case where "Israel
+  said ..." is `conditional` but "the prime minister said ..." is `opposed` still fails.
+- **Neutral sentences that describe terms, forecasts or plans** (8 of 25). What a resolution "calls on" or
+  "asks" the parties to do (two resolutions), the terms under which troops "kept the right to retaliate",
+  monitors who "would have to leave once the pact expired", forecasts that a truce "would survive only if"
+  or "will last only as long as", diplomats' "could offer a way out, provided ...", and officials naming who
+  would lead "any talks": the guide makes these `neutral`, but they carry the words of a stance, and a bag of
+  n-grams cannot tell reporting or forecasting a term from setting one. Round 14 added many such sentences on
+  purpose; five of the eight are from it. The resolution case is also the sharpest open question of the
+  guide: the blind second labeller read Resolution 924's "calls on the parties to stop firing" as
+  `supportive`, with high confidence.
+- **Rejecting a call carries the call's words** (2 of 25). "Held out against a call for an immediate
+  ceasefire" and "should stop asking Israel to halt" are `opposed` but read as `supportive` from `halt`,
+  `immediate` and `ceasefire`. Negation marking does not reach *held out against* or *stop asking*; making
+  rejecting verbs negation openers was tried and did not help (model card).
+- **The stance is an act** (2 of 25). An armed group handing 246 firearms to the authorities and voters
+  backing the Good Friday Agreement by 71% are `supportive` in the corpus, read as `neutral`: no cue word
+  carries them.
+- **A stance inside a when-clause** (1 of 25). "When Colombia's government and the ELN signed a six-month
+  ceasefire ..., officials spoke of the best chance in six decades" is `neutral` by the main-clause rule
+  but read as `supportive`; clause marking covers "although", "while", "after" and kin, not "when" (adding
+  it was tried and did not help, model card).
 - **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin,
-  not these systematic errors. 14 of the 25 come from the whole news texts (33% of the corpus), three of
-  them from round 13.
+  not these systematic errors. 15 of the 25 come from the whole news texts (37% of the corpus), ten of them
+  from rounds 13 and 14, which were written to hold these cases.
 """
 
 
