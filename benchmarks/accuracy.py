@@ -20,7 +20,6 @@ import itertools
 import json
 import os
 import platform
-import re
 import shlex
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from stance.train import Corpus, read_corpus
 from . import _report
 from .baselines import baselines
 from .behaviour import BehaviourReport, run_behaviour
+from .print_forms import PRINT_FORMS
 
 __all__ = [
     "GRIDS", "Settings", "build_parser", "candidates", "main", "render", "run_benchmark", "subsample", "summary",
@@ -119,43 +119,9 @@ ERROR_NOTES = """
 """
 
 
-_MINOR_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to with".split())
-_WORD_START = re.compile(r"(?:^|(?<=[\s\"“‘(-])|(?<=\s'))([^\W\d_])")
-_CEASEFIRE = re.compile(r"\b([Cc])easefire")
-_OPENING_QUOTE = re.compile(r"(^|[\s(\[])([\"'])")
-
-
-def _title_case(text: str) -> str:
-    # Chicago-style: every word capitalised, also after a quote mark or hyphen, but
-    # articles, conjunctions and prepositions inside the line.
-    return _WORD_START.sub(lambda m: m.group(1) if m.start() and _word_at(text, m.start()) in _MINOR_WORDS
-                           else m.group(1).upper(), text)
-
-
-def _word_at(text: str, start: int) -> str:
-    end = start
-    while end < len(text) and text[end].isalpha():
-        end += 1
-    return text[start:end].lower()
-
-
-def _hyphenated(text: str) -> str:
-    return _CEASEFIRE.sub(r"\1ease-fire", text)
-
-
-def _curly_quotes(text: str) -> str:
-    opened = _OPENING_QUOTE.sub(lambda m: m.group(1) + ("“" if m.group(2) == '"' else "‘"), text)
-    return opened.replace('"', "”").replace("'", "’")
-
-
 #: How real news may print the same sentence: each held-out sentence is scored again
 #: in these forms by the model of its fold, on the sentences the form changes.
-SURFACE_VARIANTS: dict[str, Callable[[str], str]] = {
-    "Title Case (headline style)": _title_case,
-    "CAPITALS": str.upper,
-    '"cease-fire" (American wire spelling)': _hyphenated,
-    "“curly” quotes and ’ apostrophes (typeset text)": _curly_quotes,
-}
+SURFACE_VARIANTS = PRINT_FORMS
 
 
 @dataclass(frozen=True, slots=True)

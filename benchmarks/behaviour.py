@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .print_forms import headline_cases
+
 __all__ = [
     "BehaviourReport",
     "DIRECTIONAL",
@@ -267,22 +269,14 @@ INVARIANCE: tuple[Invariance, ...] = (
         "ceasefire", "cease-fire", "cease fire",
     ]), label="conditional"),
     # Headlines come in sentence case, title case or capitals.
-    Invariance("headline case: rejection", (
-        "Army rejects truce offer as fighting spreads", "Army Rejects Truce Offer as Fighting Spreads",
-        "ARMY REJECTS TRUCE OFFER AS FIGHTING SPREADS",
-    ), label="opposed"),
-    Invariance("headline case: call", (
-        "UN chief calls for immediate ceasefire in the north", "UN Chief Calls for Immediate Ceasefire in the North",
-        "UN CHIEF CALLS FOR IMMEDIATE CEASEFIRE IN THE NORTH",
-    ), label="supportive"),
-    Invariance("headline case: terms", (
-        "Rebels say truce only if troops pull back", "Rebels Say Truce Only if Troops Pull Back",
-        "REBELS SAY TRUCE ONLY IF TROOPS PULL BACK",
-    ), label="conditional"),
-    Invariance("headline case: event", (
-        "Truce takes effect at midnight after week of clashes", "Truce Takes Effect at Midnight After Week of Clashes",
-        "TRUCE TAKES EFFECT AT MIDNIGHT AFTER WEEK OF CLASHES",
-    ), label="neutral"),
+    Invariance("headline case: rejection", headline_cases("Army rejects truce offer as fighting spreads"),
+               label="opposed"),
+    Invariance("headline case: call", headline_cases("UN chief calls for immediate ceasefire in the north"),
+               label="supportive"),
+    Invariance("headline case: terms", headline_cases("Rebels say truce only if troops pull back"),
+               label="conditional"),
+    Invariance("headline case: event", headline_cases("Truce takes effect at midnight after week of clashes"),
+               label="neutral"),
 )
 
 # --------------------------------------------------------------------------------------
