@@ -97,6 +97,10 @@ def main() -> int:
         _agreement("second_labels_articles_14.jsonl",
                    "A random 12% sample of the fifth round of articles (14, the border between neutral and a stance), "
                    "drawn per file"),
+        "",
+        _agreement("second_labels_articles_15.jsonl",
+                   "A random 12% sample of the sixth round of articles (15, acts, rejected calls and speakers), "
+                   "drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
