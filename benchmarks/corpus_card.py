@@ -101,6 +101,10 @@ def main() -> int:
         _agreement("second_labels_articles_15.jsonl",
                    "A random 12% sample of the sixth round of articles (15, acts, rejected calls and speakers), "
                    "drawn per file"),
+        "",
+        _agreement("second_labels_articles_16.jsonl",
+                   "A random 12% sample of the seventh round of articles (16, explainers, timelines and long-form "
+                   "analysis), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
