@@ -80,42 +80,41 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 07:47 UTC (26,691 sentences, corpus sha256 c0dc30ca204a)"
+ERROR_NOTES_RUN = "2026-11-27 09:54 UTC (30,027 sentences, corpus sha256 c4c0a8253446)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (12 of 25). When the term after *only if* / *if* /
-  *once* amounts to winning (Tripoli's militias dismantled or disbanded, a separatist government dissolved,
-  a breakaway state's leaders gone into exile, leaders handed over for trial, Iran's nuclear sites
-  "neutralised", "the root causes removed"), gold is `opposed` and the model says `conditional` at p ≈ 1,
-  pushed by `only if`, `cond_the`, `cond_xx`. When *would go on until* / *no truce until* / *should not be
-  dismantled until* comes with a concrete term (rebels leave Goma, a final accord signed, the last rifle
-  handed in, the police stop treating young men as terrorists), gold is `conditional` and the model says
-  `opposed`. Rounds 13 and 14 of the corpus wove pairs of this kind into 128 wire stories; the one
-  behaviour case of this kind that failed before ("no truce until the blockade is lifted") now passes, the
-  `winning_vs_term` contrast groups score 0.905 (0.897 two runs ago), and the invariance case where "Israel
-  said ..." is `conditional` but "the prime minister said ..." is `opposed` still fails.
-- **Neutral sentences that describe terms, forecasts or plans** (8 of 25). What a resolution "calls on" or
-  "asks" the parties to do (two resolutions), the terms under which troops "kept the right to retaliate",
-  monitors who "would have to leave once the pact expired", forecasts that a truce "would survive only if"
-  or "will last only as long as", diplomats' "could offer a way out, provided ...", and officials naming who
-  would lead "any talks": the guide makes these `neutral`, but they carry the words of a stance, and a bag of
-  n-grams cannot tell reporting or forecasting a term from setting one. Round 14 added many such sentences on
-  purpose; five of the eight are from it. The resolution case is also the sharpest open question of the
-  guide: the blind second labeller read Resolution 924's "calls on the parties to stop firing" as
-  `supportive`, with high confidence.
-- **Rejecting a call carries the call's words** (2 of 25). "Held out against a call for an immediate
-  ceasefire" and "should stop asking Israel to halt" are `opposed` but read as `supportive` from `halt`,
-  `immediate` and `ceasefire`. Negation marking does not reach *held out against* or *stop asking*; making
-  rejecting verbs negation openers was tried and did not help (model card).
-- **The stance is an act** (2 of 25). An armed group handing 246 firearms to the authorities and voters
-  backing the Good Friday Agreement by 71% are `supportive` in the corpus, read as `neutral`: no cue word
-  carries them.
-- **A stance inside a when-clause** (1 of 25). "When Colombia's government and the ELN signed a six-month
-  ceasefire ..., officials spoke of the best chance in six decades" is `neutral` by the main-clause rule
-  but read as `supportive`; clause marking covers "although", "while", "after" and kin, not "when" (adding
-  it was tried and did not help, model card).
-- **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin,
-  not these systematic errors. 15 of the 25 come from the whole news texts (37% of the corpus), ten of them
-  from rounds 13 and 14, which were written to hold these cases.
+- **The connective still decides, not what it connects** (10 of 25, and one negation of the same kind). When the
+  term after *only if* / *if* / *once* amounts to winning (Tripoli's militias disbanded or dismantled, a
+  separatist government dissolved, leaders handed over for trial, a sovereign Bodoland, "the root causes
+  removed"), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `only if`, `cond_the`,
+  `cond_xx`. When *would go on until* / *no truce until* / *should not be dismantled until* comes with a concrete
+  term (rebels leave Goma, a final accord signed, the last rifle handed in), gold is `conditional` and the model
+  says `opposed`; so does "a cease-fire must not be bought with the surrender of a single island", a term set by
+  negation. Five rounds of wire stories (13-16) wove in pairs of this kind; the `winning_vs_term` contrast groups
+  score 0.919 (0.905 in the previous run), but the sentences above are the same ones as then. The invariance case
+  where "Israel said ..." is `conditional` but "the prime minister said ..." and "the war cabinet said ..." are
+  `opposed` still fails; masking the speaker of a reporting verb was tried and did not help (model card).
+- **Neutral sentences that describe terms, forecasts or plans** (4 of 25). What Resolutions 924 and 1701 "call
+  on" or "ask" the parties to do, monitors who "would have to leave once the pact expired", and a forecast that a
+  truce "would survive only if": the guide makes these `neutral`, but they carry the words of a stance, and a bag
+  of n-grams cannot tell reporting or forecasting a term from setting one. The resolution case is the sharpest
+  open question of the guide: the blind second labeller of round 14 read Resolution 924's text as `supportive`.
+- **Stance words about something that is not a truce** (3 of 25). Urging "restraint", urging a government "to
+  respect due process" and lawmakers who "voted against the decree" are `neutral`, read as `supportive` or
+  `opposed` from `urged` and `voted against`.
+- **The stance is an act or a bare verb** (3 of 25). A final accord "was signed" by the two leaders and a
+  committee "approved continuing the talks" are `supportive`, and a capital that "disowned the initiative" is
+  `opposed`, all read as `neutral`: no cue word carries them, and "the initiative" is named elsewhere.
+- **Two stances, one sentence** (3 of 25). "Ready to keep the ceasefire but could not take responsibility for
+  Pakistan's internal security" is `supportive` (the *but* adds no term) and is read as `conditional`; a headline
+  whose main clause signs a pact "as exiled hardliners vow to fight on" is read from the as-clause; a ceasefire
+  signed in a when-clause is read as the main clause's stance. Clause marking covers "although", "while",
+  "after" and kin, not "when" or "as" (adding "when" was tried and did not help, model card).
+- **Rejecting or stalling on a call carries the call's words** (1 of 25). A delegation that "stalled on the
+  Council's demand for an immediate halt" while awaiting instructions is `neutral` (a blind relabel in round 15
+  moved it there from `opposed`), and the model reads `supportive` from `halt` and `immediate`.
+- **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not these
+  systematic errors. 19 of the 25 come from the whole news texts (44% of the corpus), four of them from rounds 15
+  and 16.
 """
 
 

@@ -190,7 +190,7 @@ def _from_arrays(arrays: dict[str, np.ndarray], spec: dict[str, Any]) -> Pipelin
         idf = arrays[f"{name}.idf"]
         if idf.shape != (len(terms),):
             raise ModelLoadError(f"Vocabulary and idf of {name!r} differ in length.")
-        vectorizer.vocabulary_ = {term: index for index, term in enumerate(terms)}
+        vectorizer.vocabulary_ = dict(zip(terms, range(len(terms))))
         if len(vectorizer.vocabulary_) != len(terms):
             raise ModelLoadError(f"The vocabulary of {name!r} holds duplicate terms.")
         vectorizer.idf_ = idf
@@ -218,9 +218,9 @@ def _decode_terms(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
     if blob.dtype != np.uint8 or offsets.ndim != 1 or offsets.dtype.kind not in "iu":
         raise ModelLoadError("The vocabulary arrays have the wrong type.")
     text = blob.tobytes().decode("utf-8")
-    bounds = offsets.tolist()
-    if bounds[0] != 0 or bounds[-1] != len(text) or any(a > b for a, b in zip(bounds, bounds[1:])):
+    if offsets.size == 0 or offsets[0] != 0 or offsets[-1] != len(text) or np.any(offsets[1:] < offsets[:-1]):
         raise ModelLoadError("The vocabulary offsets do not fit the vocabulary text.")
+    bounds = offsets.tolist()
     return [text[a:b] for a, b in zip(bounds, bounds[1:])]
 
 

@@ -75,6 +75,33 @@ def test_truncated_weights_with_matching_checksum(saved):
         stance.load(saved)
 
 
+@pytest.mark.parametrize("offsets", [
+    lambda o: o[::-1].copy(),                 # decreasing
+    lambda o: o[:0],                          # empty
+    lambda o: np.concatenate([[1], o[1:]]),   # does not start at 0
+    lambda o: np.concatenate([o[:-1], [o[-1] + 5]]),  # runs past the text
+], ids=["decreasing", "empty", "not-from-zero", "past-the-end"])
+def test_vocabulary_offsets_that_do_not_fit_are_refused(saved, offsets):
+    import hashlib
+    import io
+    import zipfile
+
+    npz = model_paths(saved)[0]
+    with np.load(npz, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["word.terms_offsets"] = offsets(arrays["word.terms_offsets"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array, allow_pickle=False)
+            out.writestr(f"{name}.npy", member.getvalue())
+    npz.write_bytes(buffer.getvalue())
+    _rewrite_manifest(saved, weights_sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
+    with pytest.raises(stance.ModelLoadError, match="not a valid stance model|offsets"):
+        stance.load(saved)
+
+
 def test_tampered_weights(saved):
     npz = model_paths(saved)[0]
     data = bytearray(npz.read_bytes())
