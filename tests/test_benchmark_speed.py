@@ -45,7 +45,7 @@ def test_remeasure_refuses_other_parts(parts, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--remeasure", parts])
     assert stop.value.code == 2
-    assert "--remeasure takes some of cold_start, end_to_end" in capsys.readouterr().err
+    assert "--remeasure takes some of sentence_level, cold_start, end_to_end" in capsys.readouterr().err
 
 
 def test_the_jobs_speed_up_is_set_against_the_machine_ceiling():
