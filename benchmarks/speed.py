@@ -2,10 +2,11 @@
 
 Run ``python -m benchmarks.speed`` from the repository root. It writes the speed
 section of ``docs/benchmarks.md`` and ``docs/img/speed.png``. ``--quick`` shrinks
-every input for a smoke run. ``--remeasure sentence_level,cold_start,end_to_end`` (or some of them) measures only
-those parts again and keeps the others from the last run's
-``benchmarks/results/speed.json``; the section then says which figures were
-re-measured, when, and what the earlier run had measured.
+every input for a smoke run. ``--remeasure`` with some of ``sentence_level``,
+``cold_start`` and ``end_to_end`` (comma-separated) measures only those parts again
+and keeps the others from the last run's ``benchmarks/results/speed.json``; the
+section then says which figures were re-measured, when, and what the earlier run had
+measured.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import pickle
 import shutil
@@ -64,13 +66,14 @@ def test_truncated_weights(saved):
         stance.load(saved)
 
 
-def test_truncated_weights_with_matching_checksum(saved):
-    import hashlib
+def _write_weights_with_matching_checksum(path, data: bytes) -> None:
+    """Replace the weights and their checksum, as a careless or hostile copy would."""
+    model_paths(path)[0].write_bytes(data)
+    _rewrite_manifest(path, weights_sha256=hashlib.sha256(data).hexdigest())
 
-    npz = model_paths(saved)[0]
-    data = npz.read_bytes()[:1000]
-    npz.write_bytes(data)
-    _rewrite_manifest(saved, weights_sha256=hashlib.sha256(data).hexdigest())
+
+def test_truncated_weights_with_matching_checksum(saved):
+    _write_weights_with_matching_checksum(saved, model_paths(saved)[0].read_bytes()[:1000])
     with pytest.raises(stance.ModelLoadError, match="not a valid stance model"):
         stance.load(saved)
 
@@ -82,23 +85,13 @@ def test_truncated_weights_with_matching_checksum(saved):
     lambda o: np.concatenate([o[:-1], [o[-1] + 5]]),  # runs past the text
 ], ids=["decreasing", "empty", "not-from-zero", "past-the-end"])
 def test_vocabulary_offsets_that_do_not_fit_are_refused(saved, offsets):
-    import hashlib
-    import io
-    import zipfile
-
-    npz = model_paths(saved)[0]
-    with np.load(npz, allow_pickle=False) as archive:
+    with np.load(model_paths(saved)[0], allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
     arrays["word.terms_offsets"] = offsets(arrays["word.terms_offsets"])
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as out:
-        for name, array in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, array, allow_pickle=False)
-            out.writestr(f"{name}.npy", member.getvalue())
-    npz.write_bytes(buffer.getvalue())
-    _rewrite_manifest(saved, weights_sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
-    with pytest.raises(stance.ModelLoadError, match="not a valid stance model|offsets"):
+    np.savez(buffer, **arrays)
+    _write_weights_with_matching_checksum(saved, buffer.getvalue())
+    with pytest.raises(stance.ModelLoadError, match="offsets do not fit"):
         stance.load(saved)
 
 
@@ -135,15 +128,12 @@ class Boom:
 
 
 def test_pickle_renamed_as_model_is_refused_and_not_executed(saved):
-    import hashlib
-
-    npz = model_paths(saved)[0]
     payload = pickle.dumps(Boom())
-    npz.write_bytes(payload)
+    model_paths(saved)[0].write_bytes(payload)
     with pytest.raises(stance.ModelLoadError, match="checksum"):
         stance.load(saved)
     # Even with a forged checksum the pickle is refused, not executed.
-    _rewrite_manifest(saved, weights_sha256=hashlib.sha256(payload).hexdigest())
+    _write_weights_with_matching_checksum(saved, payload)
     with pytest.raises(stance.ModelLoadError, match="not a valid stance model"):
         stance.load(saved)
 
