@@ -3,10 +3,10 @@
 Run ``python -m benchmarks.speed`` from the repository root. It writes the speed
 section of ``docs/benchmarks.md`` and ``docs/img/speed.png``. ``--quick`` shrinks
 every input for a smoke run. ``--remeasure`` with some of ``sentence_level``,
-``cold_start`` and ``end_to_end`` (comma-separated) measures only those parts again
-and keeps the others from the last run's ``benchmarks/results/speed.json``; the
-section then says which figures were re-measured, when, and what the earlier run had
-measured.
+``cold_start``, ``end_to_end``, ``dask`` and ``memory`` (comma-separated) measures
+only those parts again and keeps the others from the last run's
+``benchmarks/results/speed.json``; the section then says which figures were
+re-measured, when, and what the earlier run had measured.
 """
 
 from __future__ import annotations
@@ -228,34 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for part in REMEASURABLE:
-            results[part] = measure_part(part, workdir, corpus_sentences, quick=args.quick)
+            results[part] = measure_part(part, workdir, corpus_sentences, quick=args.quick, no_1gb=args.no_1gb)
             print(part, results[part], file=sys.stderr)
-        try:
-            dask_input = workdir / "news-dask.jsonl"
-            dask_docs, dask_size = make_documents(corpus_sentences, int(20 * MB * scale), dask_input, seed=7)
-            dask_sentences = count_sentences(dask_input)
-            parts = split_file(dask_input, 8)
-            results["dask"] = {"input_mb": dask_size / MB, "documents": dask_docs, "sentences": dask_sentences,
-                               "runs": [dask_throughput(parts, dask_docs, dask_sentences, workers)
-                                        for workers in (1, 2)]}
-            for part in [*parts, dask_input]:
-                part.unlink()
-        except ImportError as exc:
-            results["dask"] = {"skipped": str(exc)}
-        print("dask", results["dask"], file=sys.stderr)
-
-        memory = []
-        sizes_mb = [10, 100] if args.no_1gb else [10, 100, 1000]
-        for size_mb in sizes_mb:
-            path = workdir / f"news-{size_mb}mb.jsonl"
-            n, written = make_documents(corpus_sentences, int(size_mb * MB * scale), path, seed=size_mb)
-            run = run_measured([sys.executable, "-m", "stance", "score", str(path), "-q",
-                                "-o", str(workdir / "out.jsonl"), "--force", "--jobs", "2"])
-            memory.append({"input_mb": written / MB, "documents": n, "seconds": run["seconds"],
-                           "peak_rss_mb": run["peak_rss_mb"]})
-            path.unlink()
-            print("memory", memory[-1], file=sys.stderr)
-        results["memory"] = memory
     results["benchmark_seconds"] = time.perf_counter() - started
     results["commit"] = _commit()
     results["date"] = time.strftime("%Y-%m-%d")
@@ -264,21 +238,58 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: Parts that ``--remeasure`` can measure again on their own.
-REMEASURABLE = ("sentence_level", "cold_start", "end_to_end")
+REMEASURABLE = ("sentence_level", "cold_start", "end_to_end", "dask", "memory")
 
 
 def _sentence_sample(corpus_sentences: list[str], scale: float) -> list[str]:
     return random.Random(0).choices(corpus_sentences, k=int(100_000 * scale))
 
 
-def measure_part(part: str, workdir: Path, corpus_sentences: list[str], *, quick: bool) -> dict[str, object]:
+def measure_part(part: str, workdir: Path, corpus_sentences: list[str], *, quick: bool,
+                 no_1gb: bool = False) -> dict[str, object] | list[dict[str, float]]:
     """Measure one of :data:`REMEASURABLE`, the same way in a full run and in ``--remeasure``."""
+    scale = QUICK_SCALE if quick else 1.0
     if part == "sentence_level":
-        sentences = _sentence_sample(corpus_sentences, QUICK_SCALE if quick else 1.0)
-        return sentence_level(stance.load(), sentences, 1 if quick else 3)
+        return sentence_level(stance.load(), _sentence_sample(corpus_sentences, scale), 1 if quick else 3)
     if part == "cold_start":
         return cold_start(1 if quick else 9, workdir)
-    return end_to_end_part(corpus_sentences, QUICK_SCALE if quick else 1.0, workdir)
+    if part == "end_to_end":
+        return end_to_end_part(corpus_sentences, scale, workdir)
+    if part == "dask":
+        return dask_part(corpus_sentences, scale, workdir)
+    return memory_part(corpus_sentences, scale, workdir, sizes_mb=(10, 100) if no_1gb else (10, 100, 1000))
+
+
+def dask_part(corpus_sentences: list[str], scale: float, workdir: Path) -> dict[str, object]:
+    """``stance.cluster.score_files`` on 8 generated JSONL files, with one and two Dask workers."""
+    dask_input = workdir / "news-dask.jsonl"
+    try:
+        dask_docs, dask_size = make_documents(corpus_sentences, int(20 * MB * scale), dask_input, seed=7)
+        dask_sentences = count_sentences(dask_input)
+        parts = split_file(dask_input, 8)
+        return {"input_mb": dask_size / MB, "documents": dask_docs, "sentences": dask_sentences,
+                "runs": [dask_throughput(parts, dask_docs, dask_sentences, workers) for workers in (1, 2)]}
+    except ImportError as exc:
+        return {"skipped": str(exc)}
+    finally:
+        for path in workdir.glob("news-dask*.jsonl"):
+            path.unlink()
+
+
+def memory_part(corpus_sentences: list[str], scale: float, workdir: Path,
+                sizes_mb: tuple[int, ...]) -> list[dict[str, float]]:
+    """Peak RSS of ``stance score --jobs 2`` on generated JSONL inputs of ``sizes_mb``."""
+    memory = []
+    for size_mb in sizes_mb:
+        path = workdir / f"news-{size_mb}mb.jsonl"
+        n, written = make_documents(corpus_sentences, int(size_mb * MB * scale), path, seed=size_mb)
+        run = run_measured([sys.executable, "-m", "stance", "score", str(path), "-q",
+                            "-o", str(workdir / "out.jsonl"), "--force", "--jobs", "2"])
+        memory.append({"input_mb": written / MB, "documents": n, "seconds": run["seconds"],
+                       "peak_rss_mb": run["peak_rss_mb"]})
+        path.unlink()
+        print("memory", memory[-1], file=sys.stderr)
+    return memory
 
 
 def end_to_end_part(corpus_sentences: list[str], scale: float, workdir: Path) -> dict[str, object]:
@@ -353,7 +364,7 @@ def remeasure(parts: list[str], args: argparse.Namespace, saved: Path, corpus_se
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for part in parts:
-            results[part] = measure_part(part, workdir, corpus_sentences, quick=args.quick)
+            results[part] = measure_part(part, workdir, corpus_sentences, quick=args.quick, no_1gb=args.no_1gb)
             print(part, results[part], file=sys.stderr)
     results.setdefault("remeasured", []).append({
         "parts": parts, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": _commit(),
@@ -520,10 +531,20 @@ def _describe_part(part: str, figures: dict) -> str:
     if part == "cold_start":
         return (f"cold start +{figures['overhead_s']:.2f} s (`stance score` {figures['score_one_s']:.2f} s, "
                 f"`import sklearn` {figures['import_sklearn_s']:.2f} s, load {figures['model_load_s'] * 1000:.0f} ms)")
-    one, two = figures["runs"]
-    ceiling = f", machine ceiling {figures['ceiling']['ratio']:.2f}×" if "ceiling" in figures else ""
-    return (f"end to end {one['sentences_per_s']:,.0f} sentences/s with `--jobs 1`, "
-            f"{two['sentences_per_s']:,.0f} with `--jobs 2` ({_speedup(figures):.2f}×{ceiling})")
+    if part == "end_to_end":
+        one, two = figures["runs"]
+        ceiling = f", machine ceiling {figures['ceiling']['ratio']:.2f}×" if "ceiling" in figures else ""
+        return (f"end to end {one['sentences_per_s']:,.0f} sentences/s with `--jobs 1`, "
+                f"{two['sentences_per_s']:,.0f} with `--jobs 2` ({_speedup(figures):.2f}×{ceiling})")
+    if part == "dask":
+        if "runs" not in figures:
+            return f"Dask skipped ({figures['skipped']})"
+        one, two = figures["runs"]
+        return (f"Dask {one['sentences_per_s']:,.0f} sentences/s with one worker, "
+                f"{two['sentences_per_s']:,.0f} with two ({two['sentences_per_s'] / one['sentences_per_s']:.2f}×)")
+    return (f"peak memory {figures[0]['peak_rss_mb']:.0f} MB at {figures[0]['input_mb']:.0f} MB input, "
+            f"{figures[-1]['peak_rss_mb']:.0f} MB at {figures[-1]['input_mb']:.0f} MB "
+            f"({figures[-1]['peak_rss_mb'] / figures[0]['peak_rss_mb'] - 1:+.1%})")
 
 
 def _speedup(end_to_end: dict) -> float:

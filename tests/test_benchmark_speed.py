@@ -40,12 +40,25 @@ def test_remeasured_parts_are_named_with_the_earlier_figures():
     assert "| 0.40 s | ≤ 0.5 s | yes |" in text
 
 
-@pytest.mark.parametrize("parts", ["memory", "", "cold_start,dask"])
+@pytest.mark.parametrize("parts", ["segmentation", "", "cold_start,plots"])
 def test_remeasure_refuses_other_parts(parts, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--remeasure", parts])
     assert stop.value.code == 2
-    assert "--remeasure takes some of sentence_level, cold_start, end_to_end" in capsys.readouterr().err
+    assert "--remeasure takes some of sentence_level, cold_start, end_to_end, dask, memory" in capsys.readouterr().err
+
+
+def test_remeasured_memory_and_dask_show_what_they_replaced():
+    earlier_dask = {"input_mb": 20.0, "documents": 8, "sentences": 400, "runs": [
+        {"workers": 1, "seconds": 4.0, "docs_per_s": 2.0, "sentences_per_s": 100.0},
+        {"workers": 2, "seconds": 2.5, "docs_per_s": 3.2, "sentences_per_s": 160.0}]}
+    results = dict(RUN, remeasured=[{"parts": ["dask", "memory"], "date": "2026-11-27 12:00 UTC",
+                                     "commit": "fed4321", "seconds": 1800.0,
+                                     "earlier": {"dask": earlier_dask, "memory": RUN["memory"]}}])
+    text = render(results, quick=False)
+    assert "**Re-measured:** dask, memory, on 2026-11-27 12:00 UTC" in text
+    assert "Dask 100 sentences/s with one worker, 160 with two (1.60×)" in text
+    assert "peak memory 790 MB at 10 MB input, 820 MB at 1000 MB (+3.8%)" in text
 
 
 def test_the_jobs_speed_up_is_set_against_the_machine_ceiling():
