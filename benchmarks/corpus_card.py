@@ -105,6 +105,10 @@ def main() -> int:
         _agreement("second_labels_articles_16.jsonl",
                    "A random 12% sample of the seventh round of articles (16, explainers, timelines and long-form "
                    "analysis), drawn per file"),
+        "",
+        _agreement("second_labels_articles_17.jsonl",
+                   "A random 12% sample of the eighth round of articles (17, live blogs, press briefings and "
+                   "reaction round-ups), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
