@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks import _report
-from benchmarks.accuracy import SURFACE_VARIANTS, _with_variants, main
+from benchmarks.accuracy import SURFACE_VARIANTS, _with_variants, candidates, main
 from benchmarks.baselines import KeywordStanceClassifier, baselines
 
 SECTIONS = (
@@ -24,7 +24,7 @@ SPEED = "<!-- speed:start -->\nsomeone else's section\n<!-- speed:end -->"
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """400 evenly spaced sentences, 3 outer and 2 inner folds, a 2-point grid, no plots."""
+    """400 evenly spaced sentences, 3 outer and 2 inner folds, a 2-point grid and one variant, no plots."""
     where = tmp_path_factory.mktemp("bench")
     doc, figures = where / "benchmarks.md", where / "figures.json"
     doc.write_text(f"# Benchmarks\n\n{SPEED}\n", encoding="utf-8")
@@ -151,3 +151,19 @@ def test_surface_variants_keep_the_words_and_change_only_their_form():
     together = _with_variants(texts)
     assert len(together) == len(texts) * (len(SURFACE_VARIANTS) + 1)
     assert together[:2] == list(texts) and together[-3] == "Two cease-fires."
+
+
+def test_variants_change_one_setting_of_the_default_grid_point():
+    grid = {"word_ngram_range": [(1, 2), (1, 3)], "C": [10.0, 30.0]}
+    expanded = candidates(grid, ({"min_df": 1}, {"class_weight": None}, {"C": 10.0}))
+    assert len(expanded) == 4 + 2  # {"C": 10.0} is already a grid point, so it adds nothing
+    anchor = {"word_ngram_range": (1, 3), "C": 10.0}  # the grid point of DEFAULT_PARAMS
+    assert expanded[4:] == [{**anchor, "min_df": 1}, {**anchor, "class_weight": None}]
+
+
+def test_variants_are_searched_and_named(tiny_run):
+    text = tiny_run[1]
+    assert "picks among 3 settings" in text
+    assert "one at a time on the grid point of `DEFAULT_PARAMS`, `class_weight=None`" in text
+    fixed = text.split("Fixed at `DEFAULT_PARAMS`: ", 1)[1].split("\n", 1)[0]
+    assert "class_weight" not in fixed and "min_df=2" in fixed
