@@ -109,6 +109,10 @@ def main() -> int:
         _agreement("second_labels_articles_17.jsonl",
                    "A random 12% sample of the eighth round of articles (17, live blogs, press briefings and "
                    "reaction round-ups), drawn per file"),
+        "",
+        _agreement("second_labels_articles_18.jsonl",
+                   "A random 12% sample of the ninth round of articles (18, editorials, interviews and news digests), "
+                   "drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
