@@ -395,7 +395,7 @@ def render(results: dict, *, quick: bool) -> str:
     c = results["cold_start"]
     e = results["end_to_end"]
     mem = results["memory"]
-    growth = mem[-1]["peak_rss_mb"] / mem[0]["peak_rss_mb"] - 1
+    growth = _memory_growth(mem)
     lines = [
         "## Speed and memory",
         "",
@@ -541,15 +541,20 @@ def _describe_part(part: str, figures: dict) -> str:
             return f"Dask skipped ({figures['skipped']})"
         one, two = figures["runs"]
         return (f"Dask {one['sentences_per_s']:,.0f} sentences/s with one worker, "
-                f"{two['sentences_per_s']:,.0f} with two ({two['sentences_per_s'] / one['sentences_per_s']:.2f}×)")
+                f"{two['sentences_per_s']:,.0f} with two ({_speedup(figures):.2f}×)")
     return (f"peak memory {figures[0]['peak_rss_mb']:.0f} MB at {figures[0]['input_mb']:.0f} MB input, "
             f"{figures[-1]['peak_rss_mb']:.0f} MB at {figures[-1]['input_mb']:.0f} MB "
-            f"({figures[-1]['peak_rss_mb'] / figures[0]['peak_rss_mb'] - 1:+.1%})")
+            f"({_memory_growth(figures):+.1%})")
 
 
-def _speedup(end_to_end: dict) -> float:
-    one, two = end_to_end["runs"]
+def _speedup(figures: dict) -> float:
+    """Throughput of the second run over the first (``--jobs 2`` over 1, or two Dask workers over one)."""
+    one, two = figures["runs"]
     return two["sentences_per_s"] / one["sentences_per_s"]
+
+
+def _memory_growth(memory: list[dict]) -> float:
+    return memory[-1]["peak_rss_mb"] / memory[0]["peak_rss_mb"] - 1
 
 
 def _yes(ok: bool) -> str:
