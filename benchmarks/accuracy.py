@@ -87,41 +87,41 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 09:54 UTC (30,027 sentences, corpus sha256 c4c0a8253446)"
+ERROR_NOTES_RUN = "2026-11-27 12:03 UTC (33,306 sentences, corpus sha256 7292a5a80598)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (10 of 25, and one negation of the same kind). When the
-  term after *only if* / *if* / *once* amounts to winning (Tripoli's militias disbanded or dismantled, a
-  separatist government dissolved, leaders handed over for trial, a sovereign Bodoland, "the root causes
-  removed"), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `only if`, `cond_the`,
-  `cond_xx`. When *would go on until* / *no truce until* / *should not be dismantled until* comes with a concrete
-  term (rebels leave Goma, a final accord signed, the last rifle handed in), gold is `conditional` and the model
-  says `opposed`; so does "a cease-fire must not be bought with the surrender of a single island", a term set by
-  negation. Five rounds of wire stories (13-16) wove in pairs of this kind; the `winning_vs_term` contrast groups
-  score 0.919 (0.905 in the previous run), but the sentences above are the same ones as then. The invariance case
-  where "Israel said ..." is `conditional` but "the prime minister said ..." and "the war cabinet said ..." are
-  `opposed` still fails; masking the speaker of a reporting verb was tried and did not help (model card).
-- **Neutral sentences that describe terms, forecasts or plans** (4 of 25). What Resolutions 924 and 1701 "call
-  on" or "ask" the parties to do, monitors who "would have to leave once the pact expired", and a forecast that a
-  truce "would survive only if": the guide makes these `neutral`, but they carry the words of a stance, and a bag
-  of n-grams cannot tell reporting or forecasting a term from setting one. The resolution case is the sharpest
-  open question of the guide: the blind second labeller of round 14 read Resolution 924's text as `supportive`.
-- **Stance words about something that is not a truce** (3 of 25). Urging "restraint", urging a government "to
-  respect due process" and lawmakers who "voted against the decree" are `neutral`, read as `supportive` or
-  `opposed` from `urged` and `voted against`.
-- **The stance is an act or a bare verb** (3 of 25). A final accord "was signed" by the two leaders and a
-  committee "approved continuing the talks" are `supportive`, and a capital that "disowned the initiative" is
-  `opposed`, all read as `neutral`: no cue word carries them, and "the initiative" is named elsewhere.
-- **Two stances, one sentence** (3 of 25). "Ready to keep the ceasefire but could not take responsibility for
-  Pakistan's internal security" is `supportive` (the *but* adds no term) and is read as `conditional`; a headline
-  whose main clause signs a pact "as exiled hardliners vow to fight on" is read from the as-clause; a ceasefire
-  signed in a when-clause is read as the main clause's stance. Clause marking covers "although", "while",
-  "after" and kin, not "when" or "as" (adding "when" was tried and did not help, model card).
-- **Rejecting or stalling on a call carries the call's words** (1 of 25). A delegation that "stalled on the
-  Council's demand for an immediate halt" while awaiting instructions is `neutral` (a blind relabel in round 15
-  moved it there from `opposed`), and the model reads `supportive` from `halt` and `immediate`.
+- **The connective still decides, not what it connects** (11 of 25). When the term after *only if* / *if* /
+  *once* / *must first* amounts to winning (men handed over for trial, a sovereign Bodoland, Tripoli's militias
+  disbanded or dismantled, Iran's nuclear threat "neutralised", "the root causes removed", every weapon handed
+  over before any talks), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `if`,
+  `cond_the`, `cond_xx`, `must first`. When *would go on until* / *no truce until* / *should not be dismantled
+  until* comes with a concrete term (rebels leave Goma, the last rifle handed in, young men no longer treated as
+  terrorists), gold is `conditional` and the model says `opposed`. Seven rounds of news texts (12-18) wove in
+  pairs of this kind and the `winning_vs_term` contrast groups score well above the defaults (table above), but
+  the sentences at the top of this table are the same kind as in every run: the words of the term, not the
+  connective, carry the label, and a linear model over n-grams weighs the connective more. The invariance case
+  where "Israel said ..." and "the prime minister said ..." get different labels still fails.
+- **Neutral sentences that describe terms, forecasts or plans** (8 of 25). What Resolutions 924, 1076 and 1701
+  and a 1961 resolution "call on", "ask" or "urge" the parties to do, monitors who "would have to leave once the
+  pact expired", two forecasts that a truce "would survive only if" or "will last only as long as", and a
+  government explaining that it "had no choice once" the other side set a condition: the guide makes these
+  `neutral`, but they carry the words of a stance, and a bag of n-grams cannot tell reporting, forecasting or
+  quoting a term from setting one. Whether a resolution's "calls on" text is a stance remains the sharpest open
+  question of the guide.
+- **Stance words about something that is not a truce** (2 of 25). A municipal council that "urged both sides to
+  avoid a stoppage" in a labour dispute (a news digest of round 18) and a politician who "rejected the call for
+  an inquiry" are `neutral`, read as `supportive` and `opposed` from `urged both sides` and `rejected the call`.
+  Round 18's digests were written for this: on that round, before it was trained on, the most confident
+  mistakes were a union that "rejected the pay offer" and a strike that "would go on until" wages were paid.
+- **The stance is an act or a bare verb** (2 of 25). A committee that "approved continuing the talks" and the
+  African Union that "offered to mediate" are `supportive`, read as `neutral`: no cue word carries them. The
+  corpus is not consistent on mediation offers: round 17 kept "offered its good offices" `neutral`.
+- **Two stances, one sentence** (1 of 25). A ceasefire signed in a when-clause, with the main clause reporting
+  optimism (`neutral`), is read from the signing.
+- **Rejecting a call carries the call's words** (1 of 25). A delegate who told the mediators "to stop asking for
+  a cease-fire" is `opposed`, read as `supportive` from `for a ceasefire` and `stop`.
 - **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not these
-  systematic errors. 19 of the 25 come from the whole news texts (44% of the corpus), four of them from rounds 15
-  and 16.
+  systematic errors. 19 of the 25 come from the whole news texts (50% of the corpus), four of them from rounds
+  17 and 18.
 """
 
 

@@ -11,6 +11,7 @@ import pytest
 from benchmarks import _report
 from benchmarks.accuracy import SURFACE_VARIANTS, _with_variants, candidates, main
 from benchmarks.baselines import KeywordStanceClassifier, baselines
+from stance.features import DEFAULT_PARAMS
 
 SECTIONS = (
     "## Accuracy", "### Protocol", "### Headline", "### Settings picked by the nested search", "### Per class",
@@ -155,9 +156,10 @@ def test_surface_variants_keep_the_words_and_change_only_their_form():
 
 def test_variants_change_one_setting_of_the_default_grid_point():
     grid = {"word_ngram_range": [(1, 2), (1, 3)], "C": [10.0, 30.0]}
-    expanded = candidates(grid, ({"min_df": 1}, {"class_weight": None}, {"C": 10.0}))
-    assert len(expanded) == 4 + 2  # {"C": 10.0} is already a grid point, so it adds nothing
-    anchor = {"word_ngram_range": (1, 3), "C": 10.0}  # the grid point of DEFAULT_PARAMS
+    other_c = 10.0 if DEFAULT_PARAMS["C"] == 30.0 else 30.0
+    expanded = candidates(grid, ({"min_df": 1}, {"class_weight": None}, {"C": other_c}))
+    assert len(expanded) == 4 + 2  # the other C is already a grid point, so it adds nothing
+    anchor = {"word_ngram_range": DEFAULT_PARAMS["word_ngram_range"], "C": DEFAULT_PARAMS["C"]}
     assert expanded[4:] == [{**anchor, "min_df": 1}, {**anchor, "class_weight": None}]
 
 
