@@ -113,6 +113,10 @@ def main() -> int:
         _agreement("second_labels_articles_18.jsonl",
                    "A random 12% sample of the ninth round of articles (18, editorials, interviews and news digests), "
                    "drawn per file"),
+        "",
+        _agreement("second_labels_articles_19.jsonl",
+                   "A random 12% sample of the tenth round of articles (19, press reviews, front-line dispatches and "
+                   "long-sentence wire stories), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
