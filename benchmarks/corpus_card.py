@@ -117,6 +117,10 @@ def main() -> int:
         _agreement("second_labels_articles_19.jsonl",
                    "A random 12% sample of the tenth round of articles (19, press reviews, front-line dispatches and "
                    "long-sentence wire stories), drawn per file"),
+        "",
+        _agreement("second_labels_articles_20.jsonl",
+                   "A random 12% sample of the eleventh round of articles (20, profiles, letters to the editor and "
+                   "\"what we know\" explainers), drawn per file"),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
