@@ -21,6 +21,39 @@ LABELS = ("supportive", "conditional", "opposed", "neutral")
 _TRUCE = re.compile(r"ceasefire|cease-fire|truce|armistice|talks|negotiat|pause|cessation|deal|accord", re.I)
 
 
+#: Each blind second-labelling sample in ``seeds/agreement`` and what it was drawn from.
+_PER_FILE = "drawn per file"
+AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
+    ("second_labels.jsonl", "A random 10% sample of files 00-07"),
+    ("second_labels_contrast.jsonl", "A random 20% sample of the contrast groups (08)"),
+    ("second_labels_new_conflicts.jsonl", "A random 10% sample of the new conflicts (09)"),
+    ("second_labels_articles.jsonl", f"A random 12% sample of the whole articles (10), {_PER_FILE}"),
+    ("second_labels_articles_11.jsonl", f"A random 12% sample of the second round of articles (11), {_PER_FILE}"),
+    ("second_labels_articles_12.jsonl",
+     f"A random 12% sample of the third round of articles (12, other news genres), {_PER_FILE}"),
+    ("second_labels_articles_13.jsonl",
+     f"A random 12% sample of the fourth round of articles (13, wire stories on new conflicts), {_PER_FILE}"),
+    ("second_labels_articles_14.jsonl",
+     f"A random 12% sample of the fifth round of articles (14, the border between neutral and a stance), {_PER_FILE}"),
+    ("second_labels_articles_15.jsonl",
+     f"A random 12% sample of the sixth round of articles (15, acts, rejected calls and speakers), {_PER_FILE}"),
+    ("second_labels_articles_16.jsonl",
+     "A random 12% sample of the seventh round of articles (16, explainers, timelines and long-form analysis), "
+     f"{_PER_FILE}"),
+    ("second_labels_articles_17.jsonl",
+     "A random 12% sample of the eighth round of articles (17, live blogs, press briefings and reaction round-ups), "
+     f"{_PER_FILE}"),
+    ("second_labels_articles_18.jsonl",
+     f"A random 12% sample of the ninth round of articles (18, editorials, interviews and news digests), {_PER_FILE}"),
+    ("second_labels_articles_19.jsonl",
+     "A random 12% sample of the tenth round of articles (19, press reviews, front-line dispatches and long-sentence "
+     f"wire stories), {_PER_FILE}"),
+    ("second_labels_articles_20.jsonl",
+     "A random 12% sample of the eleventh round of articles (20, profiles, letters to the editor and \"what we know\" "
+     f"explainers), {_PER_FILE}"),
+)
+
+
 def main() -> int:
     rows = []
     for path in sorted((ROOT / "seeds" / "corpus").glob("*.jsonl")):
@@ -77,50 +110,7 @@ def main() -> int:
         "",
         "## Agreement",
         "",
-        _agreement("second_labels.jsonl", "A random 10% sample of files 00-07"),
-        "",
-        _agreement("second_labels_contrast.jsonl", "A random 20% sample of the contrast groups (08)"),
-        "",
-        _agreement("second_labels_new_conflicts.jsonl", "A random 10% sample of the new conflicts (09)"),
-        "",
-        _agreement("second_labels_articles.jsonl", "A random 12% sample of the whole articles (10), drawn per file"),
-        "",
-        _agreement("second_labels_articles_11.jsonl",
-                   "A random 12% sample of the second round of articles (11), drawn per file"),
-        "",
-        _agreement("second_labels_articles_12.jsonl",
-                   "A random 12% sample of the third round of articles (12, other news genres), drawn per file"),
-        "",
-        _agreement("second_labels_articles_13.jsonl",
-                   "A random 12% sample of the fourth round of articles (13, wire stories on new conflicts), drawn per file"),
-        "",
-        _agreement("second_labels_articles_14.jsonl",
-                   "A random 12% sample of the fifth round of articles (14, the border between neutral and a stance), "
-                   "drawn per file"),
-        "",
-        _agreement("second_labels_articles_15.jsonl",
-                   "A random 12% sample of the sixth round of articles (15, acts, rejected calls and speakers), "
-                   "drawn per file"),
-        "",
-        _agreement("second_labels_articles_16.jsonl",
-                   "A random 12% sample of the seventh round of articles (16, explainers, timelines and long-form "
-                   "analysis), drawn per file"),
-        "",
-        _agreement("second_labels_articles_17.jsonl",
-                   "A random 12% sample of the eighth round of articles (17, live blogs, press briefings and "
-                   "reaction round-ups), drawn per file"),
-        "",
-        _agreement("second_labels_articles_18.jsonl",
-                   "A random 12% sample of the ninth round of articles (18, editorials, interviews and news digests), "
-                   "drawn per file"),
-        "",
-        _agreement("second_labels_articles_19.jsonl",
-                   "A random 12% sample of the tenth round of articles (19, press reviews, front-line dispatches and "
-                   "long-sentence wire stories), drawn per file"),
-        "",
-        _agreement("second_labels_articles_20.jsonl",
-                   "A random 12% sample of the eleventh round of articles (20, profiles, letters to the editor and "
-                   "\"what we know\" explainers), drawn per file"),
+        "\n\n".join(_agreement(name, what) for name, what in AGREEMENT_SAMPLES),
     ])
     replace_section(ROOT / "docs" / "data.md", body, name="counts", title="# Data card")
     print(body)
