@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.segmentation`. Boundary errors "
         f"are missed plus spurious sentence starts against the {len(gold)} gold sentences of the seed "
         f"article and the {len(HARD_CASES)} news hard cases in `benchmarks/segmentation.py`; speed is on "
-        "200 kB of corpus sentences joined by spaces (median of 3; pysbd slows down sharply on longer single-paragraph inputs).",
+        "200 kB of corpus sentences joined by spaces (median of 3; pysbd slows down sharply on longer "
+        "single-paragraph inputs).",
         "",
         table(["segmenter", "seed errors", "hard-case errors", "M chars/s", "note"], rows),
         "",

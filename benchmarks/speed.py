@@ -414,7 +414,8 @@ def render(results: dict, *, quick: bool) -> str:
              f"{_speedup(e):.2f}", "≥ 1.7", _yes(_speedup(e) >= 1.7)],
             [f"peak memory growth, {mem[0]['input_mb']:.0f} MB → {mem[-1]['input_mb']:.0f} MB input",
              f"{growth:+.1%}", "< 10%", _yes(growth < 0.10)],
-            ["cold start above `import sklearn`" + (f" (median of {c['repeats']} paired runs)" if "repeats" in c else ""),
+            ["cold start above `import sklearn`"
+             + (f" (median of {c['repeats']} paired runs)" if "repeats" in c else ""),
              f"{c['overhead_s']:.2f} s", "≤ 0.5 s", _yes(c["overhead_s"] <= 0.5)],
         ]),
         "",

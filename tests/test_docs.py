@@ -29,7 +29,8 @@ def test_evaluation_table_matches_the_manifest():
 
 def test_training_data_and_temperature_match_the_manifest():
     data = MANIFEST["training_data"]
-    assert f"{data['n_sentences']:,} synthetic, hand-written news sentences over {data['n_conflicts']} conflicts" in CARD
+    counts = f"{data['n_sentences']:,} synthetic, hand-written news sentences over {data['n_conflicts']} conflicts"
+    assert counts in CARD
     for label, count in data["label_counts"].items():
         assert f"{label} {count:,}" in CARD
     assert f"(T = {MANIFEST['evaluation']['temperature']:.3f} for these weights)" in CARD

@@ -34,7 +34,8 @@ def test_anonymise_keeps_the_first_word_and_the_word_count(text):
 @pytest.mark.parametrize(("text", "marked"), [
     ("While welcoming the invitation, the army said it would keep fighting.",
      "while sub_welcoming sub_the sub_invitation, the army said it would keep fighting."),
-    ("The truce held after both sides agreed to it.", "the truce held after sub_both sub_sides sub_agreed sub_to sub_it."),
+    ("The truce held after both sides agreed to it.",
+     "the truce held after sub_both sub_sides sub_agreed sub_to sub_it."),
     ("Despite calls for a truce, no pause came.", "despite sub_calls sub_for sub_a sub_truce, no neg_pause neg_came."),
 ])
 def test_subordinate_clauses_are_marked_to_the_next_punctuation(text, marked):

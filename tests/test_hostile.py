@@ -56,8 +56,8 @@ def test_empty_inputs(tmp_path, capsys, name, data):
 
 
 def test_nul_bytes_and_control_characters_are_scored(tmp_path, capsys):
-    code, rows, _ = score(tmp_path, capsys, "nul.jsonl",
-                          json.dumps({"id": "n", "text": "Truce\x00 now\x07. Talks\x1b resume."}).encode() + b"\n", "-q")
+    record = json.dumps({"id": "n", "text": "Truce\x00 now\x07. Talks\x1b resume."}).encode() + b"\n"
+    code, rows, _ = score(tmp_path, capsys, "nul.jsonl", record, "-q")
     assert code == 0 and [r["text"] for r in rows] == ["Truce\x00 now\x07.", "Talks\x1b resume."]
 
 
