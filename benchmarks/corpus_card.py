@@ -51,6 +51,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_20.jsonl",
      "A random 12% sample of the eleventh round of articles (20, profiles, letters to the editor and \"what we know\" "
      f"explainers), {_PER_FILE}"),
+    ("second_labels_articles_21.jsonl",
+     "A random 12% sample of the twelfth round of articles (21, parliamentary debates, monitoring digests and news "
+     f"analyses), {_PER_FILE}"),
 )
 
 
