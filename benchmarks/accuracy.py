@@ -67,14 +67,15 @@ DEFAULT_IMG = ROOT / "docs" / "img"
 #: Search grids in :func:`stance.make_pipeline` terms, each with settings tried one
 #: at a time beside it (:data:`VARIANTS`). ``full``, the reference run, crosses the
 #: word n-gram range with ``C`` (the two have traded places from run to run) and moves
-#: every other searched setting one step away from ``DEFAULT_PARAMS``: 9 candidates.
-#: ``cross`` is what the reference run searched until 2026-11-27, 16 crossed points and
-#: 3 variants (19 candidates; 50 of the run's 56.5 minutes on 36,177 sentences). In the
+#: every other searched setting one step away from ``DEFAULT_PARAMS``: 9 candidates,
+#: 33.5 of the run's 39.9 minutes on 36,177 sentences. ``cross`` is what the reference
+#: run searched until 2026-11-27, 16 crossed points and 3 variants: 19 candidates, 50 of
+#: 56.5 minutes on the same sentences, with the same pick in every fold. In the
 #: twelve reference runs recorded in docs/benchmarks.md's history, its picks kept char
-#: 2-5 in every fold and name masking, where searched, in all but two, so crossing them bought nothing
-#: that a one-step variant does not test. C=3 was dropped after it lost in every fold
-#: of the first reference run; negation, condition and clause marking are fixed (see
-#: docs/model-card.md).
+#: 2-5 in every fold and name masking, where searched, in all but two, so crossing
+#: them bought nothing that a one-step variant does not test. C=3 was dropped after it
+#: lost in every fold of the first reference run; negation, condition and clause
+#: marking are fixed (see docs/model-card.md).
 GRIDS: dict[str, dict[str, list[Any]]] = {
     "full": {"word_ngram_range": [(1, 2), (1, 3)], "C": [10.0, 30.0]},
     "cross": {"word_ngram_range": [(1, 2), (1, 3)], "char_ngram_range": [(2, 5), None], "C": [10.0, 30.0],
@@ -93,43 +94,46 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 15:20 UTC (36,177 sentences, corpus sha256 0c4e3c7574e3)"
+ERROR_NOTES_RUN = "2026-11-27 17:30 UTC (37,417 sentences, corpus sha256 ee65015e04ef)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (10 of 25). When the term after *only if* / *if* /
-  *once* amounts to winning (a sovereign Bodoland, men handed over for trial, Tripoli's militias disbanded or
-  dismantled, Iran's nuclear threat "neutralised", "the root causes removed"), gold is `opposed` and the model
-  says `conditional` at p ≈ 1, pushed by `if`, `cond_the`, `cond_xx`. When *would go on until* / *no truce
-  until* / *saw no reason to respect the ceasefire while* comes with a concrete term (rebels leave Goma, Houthi
-  gunmen leave the villages, young men no longer treated as terrorists, and, new in round 19, Russian soldiers
-  going home), gold is `conditional` and the model says `opposed`. Nine rounds of news texts (12-20) wove in
-  pairs of this kind and the `winning_vs_term` contrast groups score well above the defaults (table above), but
-  the sentences at the top of this table are the same kind as in every run: the words of the term, not the
-  connective, carry the label, and a linear model over n-grams weighs the connective more. The invariance case
-  where "Israel said ..." and "the prime minister said ..." get different labels still fails.
-- **Neutral sentences that describe terms, forecasts or plans** (8 of 25). What Resolutions 924 and 1701 "call
-  on" or "ask" the parties to do, negotiators' positions described by people close to the talks, monitors who
-  "would have to leave once the pact expired", an amnesty that would be withdrawn "if" there was no response,
-  two forecasts that a truce "would survive only if" or "would last only if" (one from round 20), and a
-  government explaining that it "had no choice once" the other side set a condition: the guide makes these
-  `neutral`, but they carry the words of a stance, and a bag of n-grams cannot tell reporting, forecasting or
-  quoting a term from setting one. Whether a resolution's "calls on" text is a stance remains the sharpest open
-  question of the guide.
-- **Stance words about something that is not a truce** (2 of 25). A municipal council that "urged both sides to
-  avoid a stoppage" in a labour dispute and a politician who "rejected the call for an inquiry" are `neutral`,
-  read as `supportive` and `opposed` from `urged both sides` and `rejected neg_the`.
-- **Two stances, one sentence** (2 of 25). Britain "would welcome any genuine cease-fire but would keep its
-  forces in Borneo" is `supportive` (the but-clause adds no term to the truce), read as `conditional` from
-  `but` and `as long as`; an announcement whose relative clause reports that two countries "had agreed to a full
-  and immediate ceasefire" is `neutral`, read from the relative clause.
-- **The stance is an act, a bare verb or an implied vow** (2 of 25). The African Union that "offered to mediate"
-  is `supportive`, read as `neutral`: no cue word carries it (the corpus is not consistent on bare mediation
-  offers; see `docs/labels.md`). Officials who "have spoken of 'finishing' Fano within months" vow to fight on
-  without a word of truce or fighting, and are read as `neutral`.
-- **Rejecting a call carries the call's words** (1 of 25). A delegate who told the mediators "to stop asking for
-  a cease-fire" is `opposed`, read as `supportive` from `for a ceasefire` and `stop`.
+- **The connective still decides, not what it connects** (11 of 25). When the term after *only if* / *if* /
+  *once* / *provided* amounts to winning (a sovereign Bodoland, men handed over for trial, Tripoli's militias
+  dismantled, Iran's nuclear threat "neutralised", "the root causes removed", and, new in round 21, the Phnom
+  Penh administration dissolved), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `if`,
+  `cond_the`, `cond_xx`. When *would go on fighting until* / *no truce until* / *saw no reason to respect the
+  ceasefire while* comes with a concrete term (Houthi gunmen leave the villages, young men no longer treated as
+  terrorists, Russian soldiers going home), gold is `conditional` and the model says `opposed`; and Sarajevans
+  who "would take any ceasefire, however flawed, if it only kept the snipers quiet" set no term at all
+  (`supportive`). Ten rounds of news texts (12-21) wove in pairs of this kind and the `winning_vs_term` contrast
+  groups score well above the defaults (table above), but the sentences at the top of this table are the same
+  kind as in every run: the words of the term, not the connective, carry the label, and a linear model over
+  n-grams weighs the connective more. The invariance case where "Israel said ..." and "the prime minister said
+  ..." get different labels still fails.
+- **Neutral sentences that describe terms, forecasts or plans** (7 of 25). What Resolutions 924 and 1701 "call
+  on" or "ask" the parties to do, monitors who "would have to leave once the pact expired", terms "agreed in
+  principle" under which fighters "will disarm in exchange for amnesty", a government that "had no choice once"
+  the other side set a condition, and two forecasts new in round 21's news analyses: a truce that "would stand a
+  chance only if" the arms stopped flowing, and a conference that "would break down only if" the allies pressed
+  fresh conditions. The guide makes these `neutral`, but they carry the words of a stance, and a bag of n-grams
+  cannot tell reporting, forecasting or quoting a term from setting one. Whether a resolution's "calls on" text
+  is a stance remains the sharpest open question of the guide.
+- **Two stances, one sentence** (3 of 25). Britain "would welcome any genuine cease-fire but would keep its
+  forces in Borneo" is `supportive` (the but-clause adds no term), read as `conditional` from `but` and `as long
+  as`; an announcement whose relative clause reports that two countries "had agreed to a full and immediate
+  ceasefire" is `neutral`, read from the relative clause; and, new in round 21, Tokyo radio saying the army
+  would punish any commander who went on fighting (enforcing the ceasefire, `supportive`) is read as `opposed`
+  from the question it answers, about officers "rejecting the ceasefire".
+- **Stance words about something that is not a truce** (2 of 25). A politician who "rejected the call for an
+  inquiry" is `neutral`, read as `opposed` from `rejected neg_the`; a headline in which the two sides "sign
+  nothing ..., agree to keep talking" only reports talks (`neutral`), read as `supportive` from `sign` and
+  `agree`.
+- **The stance is an act or a bare verb** (2 of 25). The African Union that "offered to mediate" is `supportive`,
+  read as `neutral` (the corpus is not consistent on bare mediation offers; see `docs/labels.md`). Two
+  delegations that "agreed to meet again" and to set up a joint committee on violations are `supportive`, read
+  as `neutral`; beside the headline above, this shows the corpus reading "agreed to keep talking" both ways.
 - **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not these
-  systematic errors. 20 of the 25 come from the whole news texts (54% of the corpus), nine of them from rounds
-  17 to 20.
+  systematic errors. 18 of the 25 come from the whole news texts (55% of the corpus), eleven of them from rounds
+  17 to 21 and four from round 21.
 """
 
 
