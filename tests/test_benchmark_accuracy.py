@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks import _report
-from benchmarks.accuracy import SURFACE_VARIANTS, _with_variants, candidates, main
+from benchmarks.accuracy import GRIDS, SURFACE_VARIANTS, VARIANTS, _key, _with_variants, candidates, main
 from benchmarks.baselines import KeywordStanceClassifier, baselines
 from stance.features import DEFAULT_PARAMS
 
@@ -161,6 +161,16 @@ def test_variants_change_one_setting_of_the_default_grid_point():
     assert len(expanded) == 4 + 2  # the other C is already a grid point, so it adds nothing
     anchor = {"word_ngram_range": DEFAULT_PARAMS["word_ngram_range"], "C": DEFAULT_PARAMS["C"]}
     assert expanded[4:] == [{**anchor, "min_df": 1}, {**anchor, "class_weight": None}]
+
+
+@pytest.mark.parametrize("name", ["full", "cross"])
+def test_the_reference_searches_hold_the_defaults_and_every_setting_the_issue_names(name):
+    grid = candidates(GRIDS[name], VARIANTS[name])
+    searched = {key for candidate in grid for key in candidate}
+    assert {"word_ngram_range", "char_ngram_range", "sublinear_tf", "min_df", "C", "class_weight"} <= searched
+    defaults = [c for c in grid if _key(c) == _key({k: DEFAULT_PARAMS[k] for k in c})]
+    assert len(defaults) == 1  # what `stance train` uses is one candidate, so the search can pick it
+    assert len({_key({**DEFAULT_PARAMS, **c}) for c in grid}) == len(grid)  # no setting is searched twice
 
 
 def test_variants_are_searched_and_named(tiny_run):
