@@ -228,14 +228,11 @@ PREPROCESSORS: dict[str, Callable[[str], str]] = {
     **{f"anonymise+{name}": _Chain((respell, anonymise, marker)) for name, marker in _MARKERS.items()},
 }
 
-#: The settings of the shipped model, chosen by the grouped search in
-#: ``benchmarks/accuracy.py``: the most common pick of its nested search on the
-#: 37,417-sentence corpus (this combination in 3 of 5 outer folds, the other two with
-#: ``C=10``; word 1-3 in all 5). Its mean inner macro-F1 is 0.878, as with ``C=10`` and
-#: with word 1-2 (4 of 5 and 0.880 against 0.879 on 36,177 sentences; ``C=10`` won 3 to
-#: 2 on 30,027): ``C`` follows the search, it is not a measurable gain. Character 2-5,
-#: ``anonymise``, ``sublinear_tf``, ``min_df`` and ``class_weight`` are searched one step
-#: away from these values and kept. Negation, condition and clause marking are fixed.
+#: The settings of the shipped model: the most common pick of the nested, grouped
+#: search in ``benchmarks/accuracy.py``, whose latest picks per fold and scores per
+#: candidate are in docs/benchmarks.md (the search history is in docs/model-card.md).
+#: ``C=30`` against ``C=10`` follows the search; it is not a measurable gain. Negation,
+#: condition and clause marking are fixed, not searched.
 DEFAULT_PARAMS: dict[str, Any] = {
     "word_ngram_range": (1, 3),
     "char_ngram_range": (2, 5),
