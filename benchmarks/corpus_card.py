@@ -54,6 +54,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_21.jsonl",
      "A random 12% sample of the twelfth round of articles (21, parliamentary debates, monitoring digests and news "
      f"analyses), {_PER_FILE}"),
+    ("second_labels_articles_22.jsonl",
+     "A random 12% sample of the thirteenth round of articles (22, markets reports, relief reports and trial or "
+     f"inquiry reports), {_PER_FILE}"),
 )
 
 
