@@ -57,6 +57,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_22.jsonl",
      "A random 12% sample of the thirteenth round of articles (22, markets reports, relief reports and trial or "
      f"inquiry reports), {_PER_FILE}"),
+    ("second_labels_articles_23.jsonl",
+     "A random 12% sample of the fourteenth round of articles (23, obituaries, picture captions and fact checks), "
+     f"{_PER_FILE}"),
 )
 
 
