@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from joblib import Parallel, delayed
 
+from .errors import ModelLoadError
+from .persist import model_paths
 from .types import Document, SentenceStance
 
 if TYPE_CHECKING:
     from .model import StanceModel
 
-__all__ = ["chunked", "score_in_chunks"]
+__all__ = ["chunked", "load_saved", "score_in_chunks"]
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:
@@ -31,15 +35,17 @@ def score_in_chunks(model: StanceModel, documents: Iterable[Document], *, n_jobs
                     min_confidence: float) -> Iterator[list[SentenceStance]]:
     """Yield each document's records in input order, scoring chunks on ``n_jobs`` workers.
 
-    Workers receive the model's path and load it once each (cached), so the weights
-    are not shipped with every chunk; a model that was never saved is sent as is.
+    Workers receive the model's path and the checksum of its weights and load it once
+    each (cached by both), so the weights are not shipped with every chunk and a model
+    saved again under the same path is never scored with the old weights. A model that
+    was never saved, or whose files changed on disk since it was loaded, is sent as is.
     """
     chunks = chunked(documents, batch_size)
     if n_jobs == 1:
         for chunk in chunks:
             yield from model._score_batch(chunk, labels, min_confidence)
         return
-    source = str(model.path) if model.path is not None else model
+    source = _saved_source(model)
     # pre_dispatch bounds how many chunks are read ahead, so memory stays flat.
     parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
     jobs = (delayed(_score_chunk)(source, chunk, labels, min_confidence) for chunk in chunks)
@@ -47,14 +53,43 @@ def score_in_chunks(model: StanceModel, documents: Iterable[Document], *, n_jobs
         yield from chunk_records
 
 
+def load_saved(path: str) -> StanceModel:
+    """Load the model saved at ``path``, cached per process by path and weights checksum."""
+    checksum = _checksum_on_disk(path)
+    if checksum is None:
+        from .model import load
+
+        return load(path)  # raises the load error that says what is wrong
+    return _load_cached(path, checksum)
+
+
+def _checksum_on_disk(path: str | os.PathLike[str]) -> str | None:
+    try:
+        checksum = json.loads(model_paths(path)[1].read_bytes()).get("weights_sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return checksum if isinstance(checksum, str) else None
+
+
+def _saved_source(model: StanceModel) -> tuple[str, str] | StanceModel:
+    """``(path, weights_sha256)`` when the files on disk still hold ``model``, else ``model``."""
+    checksum = model.manifest.get("weights_sha256")
+    if model.path is None or not checksum or _checksum_on_disk(model.path) != checksum:
+        return model
+    return (str(model.path), checksum)
+
+
 def _score_chunk(source, chunk: list[Document], labels, min_confidence) -> list[list[SentenceStance]]:
-    model = _load_cached(source) if isinstance(source, str) else source
+    model = _load_cached(*source) if isinstance(source, tuple) else source
     return list(model._score_batch(chunk, labels, min_confidence))
 
 
 @lru_cache(maxsize=2)
-def _load_cached(path: str) -> StanceModel:
+def _load_cached(path: str, checksum: str) -> StanceModel:
     from .model import load
 
-    return load(path)
+    model = load(path)
+    if model.manifest.get("weights_sha256") != checksum:
+        raise ModelLoadError(f"The model at {path} was replaced while it was scoring; score again.")
+    return model
 

@@ -19,13 +19,17 @@ def decide(probabilities: np.ndarray, labels: Sequence[str], *, allowed: Sequenc
 
     With ``allowed``, probabilities outside it are zeroed and the rest renormalised,
     so the chosen label is still the arg-max of the returned rows. With
-    ``min_confidence``, rows whose top probability falls below it go to neutral.
+    ``min_confidence``, rows whose top probability falls below it go to neutral;
+    the two cannot be combined when ``allowed`` leaves neutral out.
     """
     if allowed is not None:
         allowed = list(allowed)
         unknown = sorted(set(allowed) - set(labels))
         if unknown or not allowed:
             raise ValueError(f"labels must be a non-empty subset of {list(labels)}; got {allowed}.")
+        if min_confidence > 0 and _NEUTRAL not in allowed:
+            raise ValueError("min_confidence sends unsure sentences to 'neutral', which labels leaves out; "
+                             "use one or the other.")
         mask = np.isin(np.asarray(labels), allowed)
         probabilities = probabilities * mask
         totals = probabilities.sum(axis=1, keepdims=True)

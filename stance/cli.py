@@ -85,13 +85,14 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="write one summary per document (counts and mean probabilities)")
     score.add_argument("--exclude-neutral", action="store_true",
                        help="choose among the three stances only; never label a sentence neutral")
-    score.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
-                       help="label a sentence neutral when its top probability is below P")
+    score.add_argument("--min-confidence", type=_probability, default=0.0, metavar="P",
+                       help="label a sentence neutral when its top probability is below P (0 to 1; "
+                       "not with --exclude-neutral)")
     score.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict",
                        help="invalid UTF-8: report the record (strict) or replace bad bytes")
     score.add_argument("--errors", metavar="FILE",
                        help="also write one JSON line per failed record to FILE")
-    score.add_argument("-j", "--jobs", type=int, default=1, help="worker processes; -1 = all cores")
+    score.add_argument("-j", "--jobs", type=_jobs, default=1, help="worker processes; -1 = all cores")
     score.add_argument("-b", "--batch-size", type=_positive_int, default=256,
                        help="documents per chunk of work (default: 256)")
     score.add_argument("--scheduler", metavar="ADDRESS",
@@ -152,10 +153,27 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _probability(value: str) -> float:
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {value}")
+    return number
+
+
+def _jobs(value: str) -> int:
+    number = int(value)
+    if number == 0:
+        raise argparse.ArgumentTypeError("expected a number of workers: 1 or more, or -1 for all cores")
+    return number
+
+
 def _score_command(args: argparse.Namespace) -> int:
+    if args.exclude_neutral and args.min_confidence > 0:
+        raise StanceError("--min-confidence labels unsure sentences neutral, which --exclude-neutral "
+                          "forbids; use one or the other.")
     if args.scheduler:
         return _score_on_cluster(args)
-    output_format = args.output_format or ("csv" if str(args.output).endswith(".csv") else "jsonl")
+    output_format = args.output_format or ("csv" if str(args.output).lower().endswith(".csv") else "jsonl")
     if output_format == "parquet":
         raise StanceError("--output-format parquet needs --scheduler (partitioned output); use jsonl or csv.")
     model = load(args.model)

@@ -1,8 +1,9 @@
 """Score documents on a Dask cluster: dataframes, bags, and partitioned files.
 
 Needs the ``dask`` extra: ``pip install "ceasefire-stance[dask]"``. Every worker
-loads the model once (from a path it can read) and keeps it for later tasks, so
-weights never travel with tasks.
+loads the model once (from a path it can read) and keeps it for later tasks, keyed by
+the checksum of its weights, so weights never travel with tasks and a model saved again
+under the same path is reloaded.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from .types import Document, DocumentSummary, SentenceStance
 __all__ = ["PartitionResult", "score_bag", "score_dataframe", "score_files"]
 
 def _model(model_path: str | None):
-    from ._parallel import _load_cached
+    from ._parallel import load_saved
     from ._resources import default_model_path
 
-    return _load_cached(str(model_path) if model_path is not None else str(default_model_path()))
+    return load_saved(str(model_path) if model_path is not None else str(default_model_path()))
 
 
 def _labels(model_path: str | None) -> tuple[str, ...]:

@@ -56,7 +56,10 @@ def evaluate_grouped(corpus: Corpus, *, n_splits: int = 5, pipeline: Pipeline | 
         columns = [labels.index(str(c)) for c in fitted.classes_]
         test_texts = list(texts[test_idx])
         proba[np.ix_(test_idx, columns)] = fitted.predict_proba(test_texts)
-        decision[np.ix_(test_idx, columns)] = fitted.decision_function(test_texts)
+        scores = fitted.decision_function(test_texts)
+        if scores.ndim == 1:  # two labels: one score, positive toward classes_[1]
+            scores = np.column_stack([-scores, scores]) / 2
+        decision[np.ix_(test_idx, columns)] = scores
         fold[test_idx] = k
     predicted = np.asarray(labels)[proba.argmax(axis=1)]
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -115,8 +116,16 @@ def read_jsonl(stream: BinaryIO, *, source: str, text_field: str = "text", id_fi
         if not isinstance(obj, dict):
             yield Record(source, line_no, error=f"expected a JSON object, got {type(obj).__name__}")
             continue
-        yield _make_record(obj.get(text_field, _MISSING), obj.get(id_field),
-                           source, line_no, text_field, default_id=f"{source}:{line_no}")
+        text, doc_id = obj.get(text_field, _MISSING), obj.get(id_field)
+        # JSON may escape a lone UTF-16 surrogate ("\ud83d"), which no UTF-8 writer can encode.
+        if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in (text, doc_id)):
+            if encoding_errors == "strict":
+                yield Record(source, line_no, error="an unpaired surrogate escape (such as \\ud83d) in the text "
+                             "or id; use --encoding-errors replace")
+                continue
+            text, doc_id = (_LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+                            for value in (text, doc_id))
+        yield _make_record(text, doc_id, source, line_no, text_field, default_id=f"{source}:{line_no}")
 
 
 def read_csv(stream: BinaryIO, *, source: str, text_field: str = "text", id_field: str = "id",
@@ -125,7 +134,8 @@ def read_csv(stream: BinaryIO, *, source: str, text_field: str = "text", id_fiel
     _allow_large_csv_fields()
     # Decode line by line with surrogateescape so one bad byte spoils one row, not the file.
     lines = (_strip_bom(raw.decode("utf-8", "surrogateescape"), i) for i, raw in enumerate(stream))
-    reader = csv.reader(lines)
+    # strict: a quote left open must be an error, not a field that swallows the rest of the file.
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -141,7 +151,9 @@ def read_csv(stream: BinaryIO, *, source: str, text_field: str = "text", id_fiel
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Record(source, line_no, error=f"malformed CSV: {exc}")
+            spanned = (f" (lines {line_no}-{reader.line_num} were read as this one record)"
+                       if reader.line_num > line_no else "")
+            yield Record(source, line_no, error=f"malformed CSV: {exc}{spanned}")
             line_no = reader.line_num + 1
             continue
         start, line_no = line_no, reader.line_num + 1
@@ -165,6 +177,7 @@ def read_csv(stream: BinaryIO, *, source: str, text_field: str = "text", id_fiel
 
 
 _MISSING = object()
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _make_record(text: object, doc_id: object, source: str, line_no: int, text_field: str, *,

@@ -172,11 +172,65 @@ def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any
     return arrays, spec
 
 
+def _is_ngram_range(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
+            and 1 <= value[0] <= value[1] <= 10)
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and value >= 0
+
+
+# The manifest is JSON anyone can edit, and its checksum only covers the arrays, so
+# every setting it passes to scikit-learn is checked here against what stance writes:
+# an unchecked ``input="filename"`` would make the model open files named by its input.
+_VECTORIZER_CHECKS: dict[str, Any] = {
+    "analyzer": lambda v: v in ("word", "char", "char_wb"),
+    "ngram_range": _is_ngram_range,
+    "min_df": _is_number,
+    "max_df": _is_number,
+    "max_features": lambda v: v is None or (type(v) is int and v > 0),
+    "sublinear_tf": lambda v: isinstance(v, bool),
+    "lowercase": lambda v: isinstance(v, bool),
+    "token_pattern": lambda v: v is None or isinstance(v, str),
+    "strip_accents": lambda v: v in (None, "ascii", "unicode"),
+    "norm": lambda v: v in (None, "l1", "l2"),
+    "use_idf": lambda v: isinstance(v, bool),
+    "smooth_idf": lambda v: isinstance(v, bool),
+    "binary": lambda v: isinstance(v, bool),
+    "stop_words": lambda v: v is None or v == "english" or (isinstance(v, list) and all(isinstance(w, str) for w in v)),
+    "preprocessor": lambda v: v is None or isinstance(v, str),
+}
+_CLASSIFIER_CHECKS: dict[str, Any] = {
+    "C": lambda v: _is_number(v) and v > 0,
+    "class_weight": lambda v: v is None or v == "balanced" or (
+        isinstance(v, dict) and all(_is_number(w) for w in v.values())),
+    "solver": lambda v: isinstance(v, str),
+    "max_iter": lambda v: type(v) is int and v > 0,
+    "fit_intercept": lambda v: isinstance(v, bool),
+    "tol": _is_number,
+    "penalty": lambda v: v is None or isinstance(v, str),
+}
+
+
+def _checked(settings: Any, checks: dict[str, Any], what: str) -> dict[str, Any]:
+    if not isinstance(settings, dict):
+        raise ModelLoadError(f"The manifest's {what} settings are not a JSON object.")
+    for key, value in settings.items():
+        check = checks.get(key)
+        if check is None:
+            raise ModelLoadError(f"The manifest sets {key!r} on the {what}, which stance never writes; "
+                                 "the manifest was changed or comes from elsewhere.")
+        if not check(value):
+            raise ModelLoadError(f"The manifest sets {what} {key}={value!r}, which is not a valid value.")
+    return dict(settings)
+
+
 def _from_arrays(arrays: dict[str, np.ndarray], spec: dict[str, Any]) -> Pipeline:
     transformers = []
     for entry in spec["vectorizers"]:
-        name, params = entry["name"], dict(entry["params"])
-        preprocessor = params.pop("preprocessor")
+        name, params = entry["name"], _checked(entry["params"], _VECTORIZER_CHECKS, f"vectorizer {entry['name']!r}")
+        preprocessor = params.pop("preprocessor", None)
         if preprocessor is not None and preprocessor not in PREPROCESSORS:
             raise ModelLoadError(
                 f"The model needs the text preprocessor {preprocessor!r}, which this version of "
@@ -197,7 +251,8 @@ def _from_arrays(arrays: dict[str, np.ndarray], spec: dict[str, Any]) -> Pipelin
         transformers.append((name, vectorizer))
     # Prediction needs only the arrays; settings this scikit-learn does not know are dropped.
     known = LogisticRegression().get_params()
-    clf = LogisticRegression(**{k: v for k, v in spec["classifier"].items() if k in known and v != "deprecated"})
+    settings = _checked(spec["classifier"], _CLASSIFIER_CHECKS, "classifier")
+    clf = LogisticRegression(**{k: v for k, v in settings.items() if k in known and v != "deprecated"})
     coef, intercept, classes = arrays["clf.coef"], arrays["clf.intercept"], arrays["clf.classes"]
     n_features = sum(len(v.vocabulary_) for _, v in transformers)
     n_rows = 1 if len(classes) == 2 else len(classes)  # a binary model keeps one row of weights

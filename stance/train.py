@@ -78,8 +78,17 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
     phenomena: list[str] = []
     articles: list[str] = []
     for path in _corpus_files(paths):
-        with open(path, encoding="utf-8") as handle:
-            for line_no, line in enumerate(handle, start=1):
+        try:
+            handle = open(path, "rb")
+        except OSError as exc:
+            raise InputError(f"Cannot read the corpus file: {exc.strerror or exc}.", source=str(path)) from None
+        with handle:
+            for line_no, raw in enumerate(handle, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"Invalid UTF-8 at byte {exc.start} of the line.",
+                                     source=str(path), line_no=line_no) from None
                 if not line.strip():
                     continue
                 try:
@@ -107,8 +116,10 @@ def _corpus_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for path in map(Path, paths):
         if path.is_dir():
             files.extend(sorted(path.glob("*.jsonl")))
-        else:
+        elif path.exists():
             files.append(path)
+        else:
+            raise InputError("No such corpus file or folder.", source=str(path))
     if not files:
         raise InputError("No corpus files found; give a folder of .jsonl files or the files themselves.")
     return files

@@ -84,6 +84,33 @@ def test_empty_document_scores_to_nothing(model):
     assert model.summarize([]).n_sentences == 0
 
 
+def test_min_confidence_cannot_send_sentences_to_an_excluded_neutral(model):
+    with pytest.raises(ValueError, match="min_confidence"):
+        model.score_document("Talks resume on Monday.", labels=["supportive", "conditional", "opposed"],
+                             min_confidence=0.9)
+
+
+def test_workers_never_score_with_weights_replaced_on_disk(tmp_path):
+    from stance.train import fit
+
+    texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
+    labels = ["opposed", "opposed", "supportive", "supportive"] * 3
+    swapped = ["supportive", "supportive", "opposed", "opposed"] * 3
+    documents = [stance.Document(str(i), text) for i, text in enumerate(texts)]
+
+    def labels_of(model, n_jobs):
+        return [r.label for rs in model.score_documents(documents, n_jobs=n_jobs, batch_size=2) for r in rs]
+
+    fit(texts, labels, char_ngram_range=None).save(tmp_path / "m")
+    first = stance.load(tmp_path / "m")
+    assert labels_of(first, 2) == labels_of(first, 1)
+    fit(texts, swapped, char_ngram_range=None).save(tmp_path / "m")
+    second = stance.load(tmp_path / "m")
+    assert labels_of(second, 1) != labels_of(first, 1)
+    assert labels_of(second, 2) == labels_of(second, 1)
+    assert labels_of(first, 2) == labels_of(first, 1)  # its files changed on disk: sent as it is
+
+
 def test_min_confidence_abstains(model):
     text = "The two delegations met in Cairo. They will meet again."
     records = model.score_document(text, min_confidence=1.0)

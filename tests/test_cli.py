@@ -83,8 +83,12 @@ def test_per_document_summaries(capsys, tmp_path):
 def test_exclude_neutral_and_abstain(capsys):
     code, out, _ = run(capsys, "score", str(SEED_TEXT), "--exclude-neutral", "-q")
     assert code == 0 and "neutral" not in {r["label"] for r in jsonl(out)}
-    code, out, _ = run(capsys, "score", str(SEED_TEXT), "--min-confidence", "1.01", "-q")
-    assert {r["label"] for r in jsonl(out)} == {"neutral"}
+    code, out, _ = run(capsys, "score", str(SEED_TEXT), "--min-confidence", "1", "-q")
+    records = jsonl(out)
+    assert all(r["label"] == "neutral" or max(r["probabilities"].values()) == 1.0 for r in records)
+    assert any(r["label"] == "neutral" and max(r["probabilities"].values()) > 0.9 for r in records)
+    code, _, err = run(capsys, "score", str(SEED_TEXT), "--exclude-neutral", "--min-confidence", "0.5", "-q")
+    assert code == 1 and "--exclude-neutral" in err and err.count("\n") == 1
 
 
 def test_jobs_two_equals_jobs_one(capsys, tmp_path, seed_text):
@@ -122,9 +126,10 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["score", "--jobs", "many"])
     assert exit_info.value.code == 2
-    with pytest.raises(SystemExit) as exit_info:
-        main(["score", "--batch-size", "0"])
-    assert exit_info.value.code == 2
+    for bad in (["--batch-size", "0"], ["--jobs", "0"], ["--min-confidence", "1.5"], ["--min-confidence", "-0.1"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["score", *bad])
+        assert exit_info.value.code == 2, bad
 
 
 def test_bad_model_is_one_line(capsys, tmp_path):
@@ -141,6 +146,27 @@ def test_train_command(capsys, tmp_path, corpus):
     code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
     assert code == 0 and "macro-F1" in err
     assert stance.load(tmp_path / "m").manifest["training_data"]["n_sentences"] == len(corpus.texts[::20])
+
+
+def test_train_errors_name_the_file_and_line(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--seeds", str(tmp_path / "absent"), "-o", str(tmp_path / "m"))
+    assert code == 1 and "absent" in err and err.count("\n") == 1
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(b'{"text": "ok", "label": "neutral", "conflict": "a"}\n{"text": "caf\xe9"}\n')
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 1 and "bad.jsonl:2:" in err and "UTF-8" in err
+
+
+def test_train_on_two_labels(capsys, tmp_path):
+    source = tmp_path / "two.jsonl"
+    texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"]
+    with open(source, "w", encoding="utf-8") as handle:
+        for i in range(40):
+            label = "opposed" if i % 4 < 2 else "supportive"
+            handle.write(json.dumps({"text": f"{texts[i % 4]} {i}", "label": label, "conflict": f"c{i % 5}"}) + "\n")
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 0, err
+    assert stance.load(tmp_path / "m").labels == ("opposed", "supportive")
 
 
 def test_python_dash_m(tmp_path):

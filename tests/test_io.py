@@ -107,6 +107,22 @@ def test_csv_missing_column_fails_each_row(tmp_path):
     assert all("no column 'text'" in r.error for r in records)
 
 
+def test_csv_quote_left_open_is_an_error_naming_the_lines_it_swallowed(tmp_path):
+    data = b'id,text\n1,"The UN called for a truce.\n2,Hamas rejected it.\n3,Talks resume.\n'
+    [record] = records_of(tmp_path, "in.csv", data)
+    assert record.line_no == 2 and record.document is None
+    assert "unexpected end of data" in record.error and "lines 2-4" in record.error
+
+
+def test_jsonl_lone_surrogate_escape_is_reported_or_replaced(tmp_path):
+    data = b'{"id": "a", "text": "A truce \\ud83d now."}\n{"text": "fine"}\n'
+    first, second = records_of(tmp_path, "in.jsonl", data)
+    assert first.line_no == 1 and "surrogate" in first.error and second.document.text == "fine"
+    first, _ = records_of(tmp_path, "in.jsonl", data, encoding_errors="replace")
+    assert first.document.text == "A truce \ufffd now."
+    first.document.text.encode("utf-8")
+
+
 def test_csv_bad_utf8_spoils_one_row(tmp_path):
     records = records_of(tmp_path, "in.csv", b"text\ngood\nbad \xff\nfine\n")
     assert [r.error is None for r in records] == [True, False, True]

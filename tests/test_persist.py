@@ -156,6 +156,24 @@ def test_unknown_preprocessor_is_refused(saved):
         stance.load(saved)
 
 
+@pytest.mark.parametrize("part,key,value,message", [
+    ("vectorizer", "input", "filename", "never writes"),
+    ("vectorizer", "analyzer", "os.system", "not a valid value"),
+    ("vectorizer", "ngram_range", [1, 10_000], "not a valid value"),
+    ("classifier", "C", -1, "not a valid value"),
+    ("classifier", "warm_start", True, "never writes"),
+], ids=["input-filename", "analyzer", "ngram-range", "negative-C", "unknown-classifier-key"])
+def test_manifest_settings_stance_never_writes_are_refused(saved, part, key, value, message):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    target = (manifest["pipeline"]["vectorizers"][0]["params"] if part == "vectorizer"
+              else manifest["pipeline"]["classifier"])
+    target[key] = value
+    json_path.write_text(json.dumps(manifest))
+    with pytest.raises(stance.ModelLoadError, match=message):
+        stance.load(saved)
+
+
 def test_shipped_model_manifest(model):
     manifest = model.manifest
     for key in ("labels", "sklearn_version", "stance_version", "weights_sha256", "training_data", "evaluation"):
