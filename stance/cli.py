@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from ._files import replaced_on_success
 from ._version import __version__
 from .errors import StanceError
 from .io import FORMATS, STDIN, read_records, write_records
@@ -302,18 +303,13 @@ def _output(path: str, *, force: bool):
     target = Path(path)
     if target.exists() and not force:
         raise StanceError(f"Output file {target} already exists; use --force to overwrite it.")
-    temporary = target.with_name(f".{target.name}.part-{os.getpid()}")
-    try:
-        handle = open(temporary, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise StanceError(f"Cannot write output file {target}: {exc.strerror or exc}.") from None
-    try:
+    with replaced_on_success(target) as temporary:
+        try:
+            handle = open(temporary, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise StanceError(f"Cannot write output file {target}: {exc.strerror or exc}.") from None
         with handle:
             yield handle
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._files import replaced_on_success
 from ._parallel import chunked
 from .io import read_records, write_records
 from .types import Document, DocumentSummary, SentenceStance
@@ -162,18 +163,12 @@ def _score_file(source: str, output: str, options: dict[str, Any]) -> PartitionR
             yield from _scored_items(model, chunk, options["labels"], options["min_confidence"],
                                      options["per_document"])
 
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.part-{os.getpid()}")
-    try:
+    with replaced_on_success(output) as temporary:
         if options["output_format"] == "parquet":
             n_records = _write_parquet(items(), temporary, options["per_document"])
         else:
             with open(temporary, "w", encoding="utf-8", newline="") as handle:
                 n_records = write_records(items(), handle, format=options["output_format"], labels=model.labels)
-        os.replace(temporary, target)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return PartitionResult(source, output, counts["documents"], n_records, tuple(errors))
 
 

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from ._files import replaced_on_success
 from ._version import __version__
 from .errors import ModelLoadError
 from .features import PREPROCESSORS
@@ -316,6 +317,5 @@ def _jsonable(value: Any) -> Any:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    with replaced_on_success(path) as temporary:
+        temporary.write_bytes(data)
