@@ -94,46 +94,42 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-27 17:30 UTC (37,417 sentences, corpus sha256 ee65015e04ef)"
+ERROR_NOTES_RUN = "2026-11-27 20:05 UTC (40,051 sentences, corpus sha256 85942cef7c41)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (11 of 25). When the term after *only if* / *if* /
-  *once* / *provided* amounts to winning (a sovereign Bodoland, men handed over for trial, Tripoli's militias
-  dismantled, Iran's nuclear threat "neutralised", "the root causes removed", and, new in round 21, the Phnom
+- **The connective still decides, not what it connects** (11 of 25). When the term after *only if* / *once* /
+  *provided* / *must first* amounts to winning (men handed over for the Luwero massacres, a sovereign Bodoland,
+  every rebel weapon handed in before any talk, Tripoli's militias disbanded, "the root causes removed", the Phnom
   Penh administration dissolved), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `if`,
-  `cond_the`, `cond_xx`. When *would go on fighting until* / *no truce until* / *saw no reason to respect the
-  ceasefire while* comes with a concrete term (Houthi gunmen leave the villages, young men no longer treated as
-  terrorists, Russian soldiers going home), gold is `conditional` and the model says `opposed`; and Sarajevans
-  who "would take any ceasefire, however flawed, if it only kept the snipers quiet" set no term at all
-  (`supportive`). Ten rounds of news texts (12-21) wove in pairs of this kind and the `winning_vs_term` contrast
-  groups score well above the defaults (table above), but the sentences at the top of this table are the same
-  kind as in every run: the words of the term, not the connective, carry the label, and a linear model over
-  n-grams weighs the connective more. The invariance case where "Israel said ..." and "the prime minister said
-  ..." get different labels still fails.
-- **Neutral sentences that describe terms, forecasts or plans** (7 of 25). What Resolutions 924 and 1701 "call
-  on" or "ask" the parties to do, monitors who "would have to leave once the pact expired", terms "agreed in
-  principle" under which fighters "will disarm in exchange for amnesty", a government that "had no choice once"
-  the other side set a condition, and two forecasts new in round 21's news analyses: a truce that "would stand a
-  chance only if" the arms stopped flowing, and a conference that "would break down only if" the allies pressed
-  fresh conditions. The guide makes these `neutral`, but they carry the words of a stance, and a bag of n-grams
-  cannot tell reporting, forecasting or quoting a term from setting one. Whether a resolution's "calls on" text
-  is a stance remains the sharpest open question of the guide.
+  `cond_the`, `cond_xx`. When *would go on until* / *no truce until* / *saw no reason to respect the ceasefire
+  while* / *should not be dismantled until* comes with a concrete term (the rebels leave Goma, young men no longer
+  treated as terrorists, Houthi gunmen leave the villages, Russian soldiers go home, a district's last rifle
+  handed in), gold is `conditional` and the model says `opposed`. Rounds 22 and 23 were written with many pairs
+  of this kind, and the `winning_vs_term` contrast groups score well above the defaults (table above), but the
+  words of the term, not the connective, carry the label, and a linear model over n-grams weighs the connective
+  more. The invariance case where "Israel said ..." and "the prime minister said ..." get different labels still
+  fails.
+- **Neutral sentences that describe terms, forecasts or resolutions** (4 of 25). What Resolutions 924 and 1701
+  "call on" or "ask" the parties to do, and two forecasts of whether a truce "would stand a chance only if" or
+  "would survive only if" something happened. The guide makes these `neutral`, but they carry the words of a
+  stance, and a bag of n-grams cannot tell reporting, forecasting or quoting a term from setting one. Whether a
+  resolution's "calls on" text is a stance remains the sharpest open question of the guide.
+- **Conditions and stance words about something that is not a truce** (3 of 25). An ambulance unit that would go
+  to the front "only if" both commanders guaranteed its passage (round 22), business leaders who back job schemes
+  "but only once" extortion stops, and a politician who "rejected the call for an inquiry": all `neutral`, read
+  from `only if`, `but only` and `rejected neg_the`.
 - **Two stances, one sentence** (3 of 25). Britain "would welcome any genuine cease-fire but would keep its
-  forces in Borneo" is `supportive` (the but-clause adds no term), read as `conditional` from `but` and `as long
-  as`; an announcement whose relative clause reports that two countries "had agreed to a full and immediate
-  ceasefire" is `neutral`, read from the relative clause; and, new in round 21, Tokyo radio saying the army
-  would punish any commander who went on fighting (enforcing the ceasefire, `supportive`) is read as `opposed`
-  from the question it answers, about officers "rejecting the ceasefire".
-- **Stance words about something that is not a truce** (2 of 25). A politician who "rejected the call for an
-  inquiry" is `neutral`, read as `opposed` from `rejected neg_the`; a headline in which the two sides "sign
-  nothing ..., agree to keep talking" only reports talks (`neutral`), read as `supportive` from `sign` and
-  `agree`.
-- **The stance is an act or a bare verb** (2 of 25). The African Union that "offered to mediate" is `supportive`,
-  read as `neutral` (the corpus is not consistent on bare mediation offers; see `docs/labels.md`). Two
-  delegations that "agreed to meet again" and to set up a joint committee on violations are `supportive`, read
-  as `neutral`; beside the headline above, this shows the corpus reading "agreed to keep talking" both ways.
+  forces in Borneo" is `supportive` (the but-clause adds no term), read as `conditional`; a when-clause in which
+  Colombia's government and the ELN "signed a six-month ceasefire" leaves the main clause `neutral`, read as
+  `supportive`; and Tokyo radio saying the army would punish any commander who went on fighting (enforcing the
+  ceasefire, `supportive`) is read as `opposed` from the question it answers.
+- **The stance is an act, told without stance words** (4 of 25). Terms "passed to Vichy ... and refused" (round
+  23, `opposed`, read as `neutral`), the ELN announcing "an end to its unilateral truce" (`opposed`, read as
+  `supportive` from `truce` and `end`), church bells rung at the news of Nikolsburg (round 23, `supportive`, read
+  as `neutral`), and two delegations that "agreed to meet again" (`supportive`, read as `neutral`; the corpus
+  reads "agreed to keep talking" both ways, and rounds 21-23 were asked not to write it).
 - **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not these
-  systematic errors. 18 of the 25 come from the whole news texts (55% of the corpus), eleven of them from rounds
-  17 to 21 and four from round 21.
+  systematic errors. 22 of the 25 come from the whole news texts (58% of the corpus), three of them from rounds 22
+  and 23.
 """
 
 
