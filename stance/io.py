@@ -117,8 +117,10 @@ def read_jsonl(stream: BinaryIO, *, source: str, text_field: str = "text", id_fi
             yield Record(source, line_no, error=f"expected a JSON object, got {type(obj).__name__}")
             continue
         text, doc_id = obj.get(text_field, _MISSING), obj.get(id_field)
-        # JSON may escape a lone UTF-16 surrogate ("\ud83d"), which no UTF-8 writer can encode.
-        if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in (text, doc_id)):
+        # JSON may escape a lone UTF-16 surrogate ("\ud83d"), which no UTF-8 writer can encode;
+        # only a \u escape can make one, so most lines skip the scan.
+        if "\\u" in line and any(isinstance(value, str) and _LONE_SURROGATE.search(value)
+                                  for value in (text, doc_id)):
             if encoding_errors == "strict":
                 yield Record(source, line_no, error="an unpaired surrogate escape (such as \\ud83d) in the text "
                              "or id; use --encoding-errors replace")
