@@ -180,7 +180,7 @@ def _score_command(args: argparse.Namespace) -> int:
     model = load(args.model)
     tally = _Tally(quiet=args.quiet)
     records = _all_records(args.inputs, args)
-    with _output(args.output, force=args.force) as out, _error_sink(args.errors) as errors_out:
+    with _output(args.output, force=args.force) as out, _error_sink(args.errors, force=args.force) as errors_out:
         documents = tally.documents(records, errors_out)
         results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
                                         labels=_allowed(args), min_confidence=args.min_confidence)
@@ -196,6 +196,8 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
 
     if args.output == STDIN or STDIN in args.inputs:
         raise StanceError("--scheduler reads and writes files: give input files and -o OUTPUT_FOLDER.")
+    if args.errors and Path(args.errors).exists() and not args.force:  # refuse before the cluster works
+        raise StanceError(f"Output file {args.errors} already exists; use --force to overwrite it.")
     started = time.perf_counter()
     output_format = args.output_format or "jsonl"
     try:
@@ -208,7 +210,7 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
         raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
                           f"(and pyarrow for parquet): {exc}.") from None
     failed = 0
-    with _error_sink(args.errors) as errors_out:
+    with _error_sink(args.errors, force=args.force) as errors_out:
         for result in results:
             for line_no, error in result.errors:
                 failed += 1
@@ -313,11 +315,11 @@ def _output(path: str, *, force: bool):
 
 
 @contextmanager
-def _error_sink(path: str | None):
+def _error_sink(path: str | None, *, force: bool):
     if path is None:
         yield None
         return
-    with _output(path, force=True) as handle:
+    with _output(path, force=force) as handle:
         yield handle
 
 

@@ -44,6 +44,10 @@ def test_bad_records_are_reported_and_the_rest_scored(capsys, tmp_path):
     assert [r["doc_id"] for r in jsonl(out)] == ["a", "d"]
     assert f"{source}:2: malformed JSON" in err and f"{source}:3: text field 'text' is int" in err
     assert [(e["line"], e["source"]) for e in jsonl(errors.read_text())] == [(2, str(source)), (3, str(source))]
+    code, out, err = run(capsys, "score", str(source), "--errors", str(errors), "-q")
+    assert code == 1 and out == "" and "already exists" in err  # the error report follows -o's --force rule
+    code, out, _ = run(capsys, "score", str(source), "--errors", str(errors), "--force", "-q")
+    assert code == 1 and [r["doc_id"] for r in jsonl(out)] == ["a", "d"]
 
 
 def test_csv_in_csv_out(capsys, tmp_path, model):
