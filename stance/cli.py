@@ -196,21 +196,20 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
 
     if args.output == STDIN or STDIN in args.inputs:
         raise StanceError("--scheduler reads and writes files: give input files and -o OUTPUT_FOLDER.")
-    if args.errors and Path(args.errors).exists() and not args.force:  # refuse before the cluster works
-        raise StanceError(f"Output file {args.errors} already exists; use --force to overwrite it.")
     started = time.perf_counter()
     output_format = args.output_format or "jsonl"
-    try:
-        results = score_files(args.scheduler, args.inputs, args.output, model_path=args.model,
-                              format=args.format, output_format=output_format, text_field=args.text_field,
-                              id_field=args.id_field, encoding_errors=args.encoding_errors,
-                              per_document=args.per_document, batch_size=args.batch_size,
-                              labels=_allowed(args), min_confidence=args.min_confidence)
-    except ImportError as exc:
-        raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
-                          f"(and pyarrow for parquet): {exc}.") from None
     failed = 0
+    # Opened first, as in local scoring, so an existing error file is refused before any work.
     with _error_sink(args.errors, force=args.force) as errors_out:
+        try:
+            results = score_files(args.scheduler, args.inputs, args.output, model_path=args.model,
+                                  format=args.format, output_format=output_format, text_field=args.text_field,
+                                  id_field=args.id_field, encoding_errors=args.encoding_errors,
+                                  per_document=args.per_document, batch_size=args.batch_size,
+                                  labels=_allowed(args), min_confidence=args.min_confidence)
+        except ImportError as exc:
+            raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
+                              f"(and pyarrow for parquet): {exc}.") from None
         for result in results:
             for line_no, error in result.errors:
                 failed += 1

@@ -26,12 +26,48 @@ __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "model_paths", "read_weights", "writ
 FORMAT_NAME = "stance-model"
 FORMAT_VERSION = 1
 
-_VECTORIZER_PARAMS = (
-    "analyzer", "ngram_range", "min_df", "max_df", "max_features", "sublinear_tf",
-    "lowercase", "token_pattern", "strip_accents", "norm", "use_idf", "smooth_idf",
-    "binary", "stop_words",
-)
-_CLASSIFIER_PARAMS = ("C", "class_weight", "solver", "max_iter", "fit_intercept", "tol", "penalty")
+
+def _is_ngram_range(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
+            and 1 <= value[0] <= value[1] <= 10)
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and value >= 0
+
+
+# The settings a manifest holds, each with the values it may take. Saving writes exactly
+# these keys; loading refuses any other key or value. The manifest is JSON anyone can
+# edit and its checksum covers only the arrays, so this is what keeps an edited
+# ``input="filename"`` from making the model open files named by its input.
+_VECTORIZER_CHECKS: dict[str, Any] = {
+    "analyzer": lambda v: v in ("word", "char", "char_wb"),
+    "ngram_range": _is_ngram_range,
+    "min_df": _is_number,
+    "max_df": _is_number,
+    "max_features": lambda v: v is None or (type(v) is int and v > 0),
+    "sublinear_tf": lambda v: isinstance(v, bool),
+    "lowercase": lambda v: isinstance(v, bool),
+    "token_pattern": lambda v: v is None or isinstance(v, str),
+    "strip_accents": lambda v: v in (None, "ascii", "unicode"),
+    "norm": lambda v: v in (None, "l1", "l2"),
+    "use_idf": lambda v: isinstance(v, bool),
+    "smooth_idf": lambda v: isinstance(v, bool),
+    "binary": lambda v: isinstance(v, bool),
+    "stop_words": lambda v: v is None or v == "english" or (isinstance(v, list) and all(isinstance(w, str) for w in v)),
+    "preprocessor": lambda v: v is None or isinstance(v, str),
+}
+_CLASSIFIER_CHECKS: dict[str, Any] = {
+    "C": lambda v: _is_number(v) and v > 0,
+    "class_weight": lambda v: v is None or v == "balanced" or (
+        isinstance(v, dict) and all(_is_number(w) for w in v.values())),
+    "solver": lambda v: isinstance(v, str),
+    "max_iter": lambda v: type(v) is int and v > 0,
+    "fit_intercept": lambda v: isinstance(v, bool),
+    "tol": _is_number,
+    "penalty": lambda v: v is None or isinstance(v, str),
+}
+
 # A fixed zip timestamp makes the archive a pure function of its arrays.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -151,7 +187,8 @@ def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any
     arrays: dict[str, np.ndarray] = {}
     vectorizers = []
     for name, vectorizer in features.transformer_list:
-        params = {key: _jsonable(vectorizer.get_params()[key]) for key in _VECTORIZER_PARAMS}
+        params = {key: _jsonable(vectorizer.get_params()[key]) for key in _VECTORIZER_CHECKS
+                  if key != "preprocessor"}
         params["preprocessor"] = _preprocessor_name(vectorizer.preprocessor)
         terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
@@ -167,51 +204,10 @@ def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any
     spec = {
         "vectorizers": vectorizers,
         # Sentinels such as penalty="deprecated" differ between scikit-learn releases.
-        "classifier": {key: _jsonable(clf_params[key]) for key in _CLASSIFIER_PARAMS
+        "classifier": {key: _jsonable(clf_params[key]) for key in _CLASSIFIER_CHECKS
                        if key in clf_params and clf_params[key] != "deprecated"},
     }
     return arrays, spec
-
-
-def _is_ngram_range(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
-            and 1 <= value[0] <= value[1] <= 10)
-
-
-def _is_number(value: Any) -> bool:
-    return type(value) in (int, float) and value >= 0
-
-
-# The manifest is JSON anyone can edit, and its checksum only covers the arrays, so
-# every setting it passes to scikit-learn is checked here against what stance writes:
-# an unchecked ``input="filename"`` would make the model open files named by its input.
-_VECTORIZER_CHECKS: dict[str, Any] = {
-    "analyzer": lambda v: v in ("word", "char", "char_wb"),
-    "ngram_range": _is_ngram_range,
-    "min_df": _is_number,
-    "max_df": _is_number,
-    "max_features": lambda v: v is None or (type(v) is int and v > 0),
-    "sublinear_tf": lambda v: isinstance(v, bool),
-    "lowercase": lambda v: isinstance(v, bool),
-    "token_pattern": lambda v: v is None or isinstance(v, str),
-    "strip_accents": lambda v: v in (None, "ascii", "unicode"),
-    "norm": lambda v: v in (None, "l1", "l2"),
-    "use_idf": lambda v: isinstance(v, bool),
-    "smooth_idf": lambda v: isinstance(v, bool),
-    "binary": lambda v: isinstance(v, bool),
-    "stop_words": lambda v: v is None or v == "english" or (isinstance(v, list) and all(isinstance(w, str) for w in v)),
-    "preprocessor": lambda v: v is None or isinstance(v, str),
-}
-_CLASSIFIER_CHECKS: dict[str, Any] = {
-    "C": lambda v: _is_number(v) and v > 0,
-    "class_weight": lambda v: v is None or v == "balanced" or (
-        isinstance(v, dict) and all(_is_number(w) for w in v.values())),
-    "solver": lambda v: isinstance(v, str),
-    "max_iter": lambda v: type(v) is int and v > 0,
-    "fit_intercept": lambda v: isinstance(v, bool),
-    "tol": _is_number,
-    "penalty": lambda v: v is None or isinstance(v, str),
-}
 
 
 def _checked(settings: Any, checks: dict[str, Any], what: str) -> dict[str, Any]:
