@@ -67,7 +67,7 @@ def _numbers(value, path=""):
 def test_figures_are_rates(tiny_run):
     figures = tiny_run[2]
     rates = [(p, v) for p, v in _numbers(figures) if not p.endswith((".n_train", ".seconds", "margin"))
-             and ".chosen" not in p and ".most_common" not in p]
+             and ".chosen" not in p and ".selected" not in p and ".settings" not in p]
     assert len(rates) > 50
     assert all(0.0 <= v <= 1.0 for _, v in rates if not np.isnan(v)), [r for r in rates if not 0 <= r[1] <= 1]
     assert len(figures["chosen"]) == 3
@@ -179,3 +179,13 @@ def test_variants_are_searched_and_named(tiny_run):
     assert "one at a time on the grid point of `DEFAULT_PARAMS`, `class_weight=None`" in text
     fixed = text.split("Fixed at `DEFAULT_PARAMS`: ", 1)[1].split("\n", 1)[0]
     assert "class_weight" not in fixed and "min_df=2" in fixed
+
+
+def test_whole_corpus_settings_are_the_best_mean_inner_score_not_a_vote(tiny_run):
+    _, text, figures = tiny_run
+    scored = figures["candidates"]
+    assert len(scored) == 3
+    best = max(scored, key=lambda c: c["mean_inner_macro_f1"])
+    assert figures["selected"] == best["settings"]
+    assert all(0 <= c["mean_inner_macro_f1"] <= 1 for c in scored)
+    assert "best mean inner macro-F1 over the 3 outer folds" in text
