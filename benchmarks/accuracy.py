@@ -12,7 +12,8 @@ grouped :class:`~sklearn.model_selection.GridSearchCV` picks the settings, so no
 figure is measured on a sentence whose conflict helped choose them. Baselines,
 calibration, learning curve and abstaining all reuse the same outer folds. The
 settings for the whole corpus, which ``DEFAULT_PARAMS`` and ``stance train`` should
-hold, are the candidate with the best inner macro-F1 averaged over the outer folds.
+hold, stay ``DEFAULT_PARAMS`` unless another candidate beats them clearly on the
+inner splits (see :func:`whole_corpus_choice`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from .print_forms import PRINT_FORMS
 
 __all__ = [
     "GRIDS", "VARIANTS", "Settings", "build_parser", "candidates", "main", "render", "run_benchmark", "subsample",
-    "summary", "write_plots",
+    "summary", "whole_corpus_choice", "write_plots",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +180,53 @@ def candidates(grid: Mapping[str, Sequence[Any]],
             seen.add(_key(candidate))
             expanded.append(candidate)
     return expanded
+
+
+def whole_corpus_choice(split_scores: np.ndarray, defaults: int | None,
+                        *, n_se: float = 2.0) -> tuple[int, np.ndarray, np.ndarray]:
+    """Pick the settings for the whole corpus from paired inner scores.
+
+    ``split_scores[i, j]`` is candidate ``i``'s macro-F1 on inner split ``j``; every
+    candidate is scored on the same splits, so differences are paired. The
+    candidate with the best mean replaces the defaults (row ``defaults``) only if
+    its mean gain over them exceeds ``n_se`` standard errors of the paired
+    differences. Near-equal candidates otherwise trade places from run to run,
+    and each swap would move ``DEFAULT_PARAMS`` and the shipped weights for nothing.
+    Without a defaults row, the best mean wins.
+
+    Returns
+    -------
+    index : int
+        The chosen candidate.
+    gains, standard_errors : ndarray
+        Each candidate's mean gain over the defaults and its standard error (zeros
+        without a defaults row).
+
+    Examples
+    --------
+    >>> tied = np.array([[0.875, 0.880, 0.870], [0.876, 0.879, 0.871]])
+    >>> whole_corpus_choice(tied, defaults=0)[0]
+    0
+    >>> clear = np.array([[0.875, 0.880, 0.870], [0.885, 0.889, 0.881]])
+    >>> whole_corpus_choice(clear, defaults=0)[0]
+    1
+    """
+    n_splits = split_scores.shape[1]
+    best = int(np.argmax(split_scores.mean(axis=1)))
+    if defaults is None:
+        zeros = np.zeros(len(split_scores))
+        return best, zeros, zeros
+    differences = split_scores - split_scores[defaults]
+    gains = differences.mean(axis=1)
+    standard_errors = (differences.std(axis=1, ddof=1) / np.sqrt(n_splits) if n_splits > 1
+                       else np.full(len(split_scores), np.inf))
+    clear = gains[best] > n_se * standard_errors[best]
+    return (best if clear else defaults), gains, standard_errors
+
+
+def _defaults_index(grid: Sequence[Mapping[str, Any]]) -> int | None:
+    matches = [i for i, c in enumerate(grid) if _key(c) == _key({k: DEFAULT_PARAMS[k] for k in c})]
+    return matches[0] if matches else None
 
 
 def subsample(corpus: Corpus, limit: int | None) -> Corpus:
@@ -320,7 +368,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     for candidate in grid:
         pipeline = make_pipeline(**candidate)
         param_grid.append({"features": [pipeline.named_steps["features"]], "clf": [pipeline.named_steps["clf"]]})
-    chosen, inner_scores, inner_best = [], [], []
+    chosen, inner_scores, inner_best, split_scores = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="stance-bench-") as cache_dir, warnings.catch_warnings():
         # The cache only warns that hashing the training texts took a while.
         warnings.filterwarnings("ignore", message="Persisting input arguments took")
@@ -337,18 +385,18 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             chosen.append(grid[search.best_index_])
             inner_best.append(float(search.best_score_))
             inner_scores.append(search.cv_results_["mean_test_score"])
+            split_scores.extend(search.cv_results_[f"split{j}_test_score"] for j in range(search.n_splits_))
             say(f"outer fold {k + 1}/{n_splits}: picked {_describe(grid[search.best_index_])} "
                 f"(inner macro-F1 {search.best_score_:.3f})")
         memory.clear(warn=False)
     lap("nested search")
 
-    # The whole-corpus settings: the best mean inner score over every outer fold.
-    # Every candidate is scored in every fold, so this ranks all of them on the same
-    # 15 fits each; a vote of the fold winners swung between candidates that score
-    # alike (in the fourth decimal) and depended on which variants were in the race.
     mean_inner = np.mean(inner_scores, axis=0)
     votes = Counter(_key(c) for c in chosen)
-    selected = grid[int(np.argmax(mean_inner))]
+    split_scores = np.column_stack(split_scores)
+    defaults = _defaults_index(grid)
+    best, gains, gain_se = whole_corpus_choice(split_scores, defaults)
+    selected = grid[best]
     differs = {k: (DEFAULT_PARAMS[k], v) for k, v in selected.items() if _norm(DEFAULT_PARAMS[k]) != _norm(v)}
 
     # ---- one parallel batch, longest fits first: outer refits, whole corpus, curve, baselines
@@ -531,6 +579,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         "label_counts": dict(sorted(Counter(corpus.labels).items())),
         "labels": labels, "n_splits": n_splits, "settings": settings,
         "grid": grid, "chosen": chosen, "inner_best": inner_best, "mean_inner": mean_inner.tolist(),
+        "defaults_index": defaults, "gains": gains.tolist(), "gain_se": gain_se.tolist(),
+        "n_inner_splits": split_scores.shape[1],
         "selected": selected, "votes": votes.get(_key(selected), 0), "differs": differs,
         "main": main, "calibration": calibration, "baselines": baseline_scores,
         "curve": curve, "abstain": abstain, "mistakes": mistakes, "slices": slices, "surface": surface,
@@ -601,8 +651,10 @@ def summary(results: Mapping[str, Any]) -> dict[str, Any]:
                  for name, s in results["seed"].items()},
         "behaviour": {name: b.pass_rates for name, b in results["behaviour"].items()},
         "chosen": [{k: _norm(v) for k, v in c.items()} for c in results["chosen"]],
-        "candidates": [{"settings": {k: _norm(v) for k, v in c.items()}, "mean_inner_macro_f1": float(score)}
-                       for c, score in zip(results["grid"], results["mean_inner"])],
+        "candidates": [{"settings": {k: _norm(v) for k, v in c.items()}, "mean_inner_macro_f1": float(score),
+                        "gain_over_defaults": float(gain), "gain_se": float(se)}
+                       for c, score, gain, se in zip(results["grid"], results["mean_inner"], results["gains"],
+                                                     results["gain_se"])],
         "selected": {k: _norm(v) for k, v in results["selected"].items()},
         "seconds": results["seconds"],
     }
@@ -704,17 +756,7 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
             for k, (c, s) in enumerate(zip(results["chosen"], results["inner_best"]))
         ]),
         "",
-        f"Whole-corpus settings, the best mean inner macro-F1 over the {results['n_splits']} outer folds "
-        f"(the pick of {results['votes']} of them on their own): `{_describe(results['selected'])}`. "
-        + ("This matches `DEFAULT_PARAMS`, which `stance train` uses." if not results["differs"] else
-           "This differs from `DEFAULT_PARAMS` in "
-           + ", ".join(f"`{k}` ({_norm(a)} → {_norm(b)})" for k, (a, b) in results["differs"].items())
-           + "; `DEFAULT_PARAMS` should follow it."),
-        "",
-        _report.table(["candidate", "mean inner macro-F1 over outer folds"],
-                      [(_describe(c), f"{s:.4f}") for s, c in sorted(zip(results["mean_inner"], results["grid"]),
-                                                                    key=lambda pair: pair[0], reverse=True)]),
-        "",
+        *_render_choice(results),
         "### Per class",
         "",
         _report.table(["label", "precision", "recall", "F1", "support"], [
@@ -806,6 +848,39 @@ def _fmt3(value: float) -> str:
 
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def _render_choice(results: Mapping[str, Any]) -> list[str]:
+    grid, defaults = results["grid"], results["defaults_index"]
+    votes = Counter(_key(c) for c in results["chosen"])
+    order = sorted(range(len(grid)), key=lambda i: results["mean_inner"][i], reverse=True)
+    best = order[0]
+    if defaults is None:
+        rule = (f"No candidate holds `DEFAULT_PARAMS` in this grid, so the settings for the whole corpus are the best "
+                f"mean inner macro-F1 over the {results['n_inner_splits']} inner splits: "
+                f"`{_describe(results['selected'])}`.")
+    else:
+        gain, se = results["gains"][best], results["gain_se"][best]
+        rule = ("Settings for the whole corpus: `DEFAULT_PARAMS` stand unless the candidate with the best mean inner "
+                "macro-F1 beats them by more than two standard errors of the paired difference over the "
+                f"{results['n_inner_splits']} inner splits ({results['n_splits']} outer folds × their inner folds). ")
+        if best == defaults:
+            rule += "The best mean is `DEFAULT_PARAMS` itself."
+        else:
+            rule += (f"The best mean is `{_describe(grid[best])}`, {gain:+.4f} ± {se:.4f}: "
+                     + ("clear, so `DEFAULT_PARAMS` should follow it (`" + _describe(results["selected"]) + "`)."
+                        if results["differs"] else "within the noise, so `DEFAULT_PARAMS` stand."))
+    header = ["candidate", "mean inner macro-F1", "folds it won"]
+    if defaults is not None:
+        header.insert(2, "gain over `DEFAULT_PARAMS` (± SE)")
+    rows = []
+    for i in order:
+        row = [_describe(grid[i]) + (" (`DEFAULT_PARAMS`)" if i == defaults else ""),
+               f"{results['mean_inner'][i]:.4f}", str(votes.get(_key(grid[i]), 0))]
+        if defaults is not None:
+            row.insert(2, "" if i == defaults else f"{results['gains'][i]:+.4f} ± {results['gain_se'][i]:.4f}")
+        rows.append(row)
+    return [rule, "", _report.table(header, rows), ""]
 
 
 def _render_seed(results: Mapping[str, Any]) -> list[str]:
