@@ -278,7 +278,24 @@ def _csv_header(item: SentenceStance | DocumentSummary, labels: Sequence[str]) -
 
 def write_records(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO, *,
                   format: str = "jsonl", labels: Sequence[str]) -> int:
-    """Write records as ``"jsonl"`` or ``"csv"``; return how many were written."""
+    """Write sentence records or document summaries to a text stream.
+
+    Parameters
+    ----------
+    items : iterable of SentenceStance or DocumentSummary
+        Written as they come, so an endless iterable streams.
+    stream : text file
+        Opened with ``newline=""`` for CSV.
+    format : {"jsonl", "csv"}, default "jsonl"
+        One JSON object per line, or a header and one row per item.
+    labels : sequence of str
+        The model's labels, which name the CSV probability columns.
+
+    Returns
+    -------
+    int
+        How many items were written.
+    """
     if format == "jsonl":
         return write_jsonl(items, stream)
     if format == "csv":

@@ -199,7 +199,21 @@ class StanceModel:
                                    labels=labels, min_confidence=min_confidence)
 
     def summarize(self, records: Sequence[SentenceStance], *, doc_id: str | None = None) -> DocumentSummary:
-        """Return counts and mean probabilities per label for one document's records."""
+        """Return counts and mean probabilities per label for one document's records.
+
+        Parameters
+        ----------
+        records : sequence of SentenceStance
+            The records of one document, as :meth:`score_document` returns them.
+        doc_id : str, optional
+            The summary's id; by default that of the first record.
+
+        Returns
+        -------
+        DocumentSummary
+            ``n_sentences`` 0, zero counts and zero means for a document without
+            sentences.
+        """
         return summarize(records, self.labels, doc_id=doc_id)
 
     def explain(self, text: str, *, top: int = 10, labels: Sequence[str] | None = None,
@@ -261,7 +275,22 @@ class StanceModel:
         return self._explanations(batch, matrix, chosen, probabilities, top)
 
     def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None) -> Path:
-        """Write the model as ``<path>.npz`` and ``<path>.json`` (no pickle); return the manifest path."""
+        """Write the model as ``<path>.npz`` and ``<path>.json``, without pickle.
+
+        Parameters
+        ----------
+        path : path-like
+            Where to write, without suffix (a ``.npz`` or ``.json`` suffix is dropped).
+        metadata : dict, optional
+            JSON-serialisable fields added to the manifest, beside those the model
+            already carries (training data, evaluation).
+
+        Returns
+        -------
+        pathlib.Path
+            The manifest path. A failed save leaves any model already at ``path``
+            as it was.
+        """
         extra = {k: v for k, v in self.manifest.items() if k not in _OWN_MANIFEST_KEYS}
         return write_weights(self.pipeline, path, metadata={**extra, **(metadata or {})})
 
