@@ -22,6 +22,8 @@ def decide(probabilities: np.ndarray, labels: Sequence[str], *, allowed: Sequenc
     ``min_confidence``, rows whose top probability falls below it go to neutral;
     the two cannot be combined when ``allowed`` leaves neutral out.
     """
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence must be between 0 and 1; got {min_confidence}.")
     if allowed is not None:
         allowed = list(allowed)
         unknown = sorted(set(allowed) - set(labels))

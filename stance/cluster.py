@@ -21,6 +21,18 @@ from .types import Document, DocumentSummary, SentenceStance
 
 __all__ = ["PartitionResult", "score_bag", "score_dataframe", "score_files"]
 
+def _model_path(model_path: str | os.PathLike[str] | None) -> str | None:
+    # Resolved on the client: a worker's working directory is not the caller's.
+    return None if model_path is None else str(Path(model_path).resolve())
+
+
+def _text(value: Any) -> Any:
+    import pandas as pd
+
+    return "" if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                                   and pd.isna(value)) else value
+
+
 def _model(model_path: str | None):
     from ._parallel import load_saved
     from ._resources import default_model_path
@@ -86,12 +98,15 @@ def score_dataframe(frame, *, text_column: str = "text", id_column: str | None =
         One document per row.
     text_column : str, default "text"
         The column holding the text.
+        Missing texts (``None``, ``NaN``) are empty documents: no sentence rows,
+        and a summary row with ``n_sentences`` 0.
     id_column : str, optional
         The column holding document ids; by default the row index, as a string.
     per_document : bool, default False
         Return one summary row per document instead of one row per sentence.
     model_path : path-like, optional
-        A model every worker can read; ``None`` uses the weights shipped with the
+        A model every worker can read (a relative path is resolved here, against
+        the caller's working directory); ``None`` uses the weights shipped with the
         package installed on the workers.
     labels, min_confidence
         As in :meth:`stance.StanceModel.score_document`.
@@ -103,14 +118,14 @@ def score_dataframe(frame, *, text_column: str = "text", id_column: str | None =
         summary rows (``doc_id, n_sentences, n_<label>..., mean_p_<label>...``), in
         partition order.
     """
-    path = None if model_path is None else str(model_path)
+    path = _model_path(model_path)
     meta = _meta(_labels(path), per_document)
 
     def score_partition(partition):
         import pandas as pd
 
         ids = partition[id_column] if id_column else partition.index
-        documents = [Document(str(i), t) for i, t in zip(ids, partition[text_column])]
+        documents = [Document(str(i), _text(t)) for i, t in zip(ids, partition[text_column])]
         rows = _rows(_model(path), documents, labels, min_confidence, per_document)
         return pd.DataFrame(rows, columns=list(meta.columns)).astype(meta.dtypes.to_dict())
 
@@ -121,10 +136,22 @@ def score_bag(bag, *, per_document: bool = False, model_path: str | os.PathLike[
               labels: Sequence[str] | None = None, min_confidence: float = 0.0):
     """Score a Dask Bag of :class:`~stance.Document` (or ``str``) into a bag of row dicts.
 
-    The rows have the fields of the command's JSONL output (flattened probabilities
-    ``p_<label>``), or the summary fields with ``per_document=True``.
+    Parameters
+    ----------
+    bag : dask.bag.Bag
+        Documents, or texts without ids.
+    per_document : bool, default False
+        Return one summary dict per document instead of one per sentence.
+    model_path, labels, min_confidence
+        As in :func:`score_dataframe`.
+
+    Returns
+    -------
+    dask.bag.Bag
+        Dicts with the fields of the command's JSONL output (flattened probabilities
+        ``p_<label>``), or the summary fields with ``per_document=True``.
     """
-    path = None if model_path is None else str(model_path)
+    path = _model_path(model_path)
 
     def score_partition(items):
         documents = [d if isinstance(d, Document) else Document(None, d) for d in items]
@@ -144,14 +171,15 @@ class PartitionResult:
     errors: tuple[tuple[int, str], ...]
 
 
-def _score_file(source: str, output: str, options: dict[str, Any]) -> PartitionResult:
+def _score_file(source: str, name: str, output: str, options: dict[str, Any]) -> PartitionResult:
     model = _model(options["model_path"])
     errors: list[tuple[int, str]] = []
     counts = {"documents": 0}
 
     def documents():
         for record in read_records(source, format=options["format"], text_field=options["text_field"],
-                                   id_field=options["id_field"], encoding_errors=options["encoding_errors"]):
+                                   id_field=options["id_field"], encoding_errors=options["encoding_errors"],
+                                   name=name):
             if record.document is None:
                 errors.append((record.line_no, record.error))
             else:
@@ -169,7 +197,7 @@ def _score_file(source: str, output: str, options: dict[str, Any]) -> PartitionR
         else:
             with open(temporary, "w", encoding="utf-8", newline="") as handle:
                 n_records = write_records(items(), handle, format=options["output_format"], labels=model.labels)
-    return PartitionResult(source, output, counts["documents"], n_records, tuple(errors))
+    return PartitionResult(name, output, counts["documents"], n_records, tuple(errors))
 
 
 def _write_parquet(items: Iterable[SentenceStance | DocumentSummary], path: Path, per_document: bool) -> int:
@@ -191,9 +219,30 @@ def score_files(address_or_client, inputs: Sequence[str | os.PathLike[str]], out
 
     Workers read the inputs and write ``<output_dir>/<input name>.scored.<format>``
     themselves, so every path must be visible to every worker (a shared
-    filesystem). Each output appears only once complete. Failed tasks (a worker
-    dies) are retried by Dask; a result reports every bad record by line, so input
-    records are all accounted for.
+    filesystem); relative paths are resolved here, against the caller's working
+    directory. Default document ids and error reports name each input as given
+    (``part-01.jsonl:7``), as local scoring does. Each output appears only once
+    complete. Failed tasks (a worker dies) are retried by Dask; a result reports
+    every bad record by line, so input records are all accounted for.
+
+    Parameters
+    ----------
+    address_or_client : str or distributed.Client
+        A scheduler address, or a client to reuse (left open).
+    inputs : sequence of path-like
+        Input files, one task each.
+    output_dir : path-like
+        Created if missing.
+    model_path, labels, min_confidence
+        As in :func:`score_dataframe`.
+    format, text_field, id_field, encoding_errors
+        As in :func:`stance.io.read_records`.
+    output_format : {"jsonl", "csv", "parquet"}, default "jsonl"
+        Parquet needs ``pyarrow``.
+    per_document : bool, default False
+        Write one summary row per document instead of one per sentence.
+    batch_size : int, default 256
+        Documents scored together on a worker.
 
     Returns
     -------
@@ -209,15 +258,15 @@ def score_files(address_or_client, inputs: Sequence[str | os.PathLike[str]], out
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         options = {
-            "model_path": None if model_path is None else str(model_path), "format": format,
+            "model_path": _model_path(model_path), "format": format,
             "output_format": output_format, "text_field": text_field, "id_field": id_field,
             "encoding_errors": encoding_errors, "per_document": per_document, "batch_size": batch_size,
             "labels": tuple(labels) if labels else None, "min_confidence": min_confidence,
         }
         names = _output_names([Path(p).name for p in inputs], output_format)
         futures = [
-            client.submit(_score_file, str(Path(source).resolve()), str((out / name).resolve()), options,
-                          key=f"stance-score-{index}-{name}", pure=False)
+            client.submit(_score_file, str(Path(source).resolve()), os.fspath(source), str((out / name).resolve()),
+                          options, key=f"stance-score-{index}-{name}", pure=False)
             for index, (source, name) in enumerate(zip(inputs, names))
         ]
         return client.gather(futures)

@@ -36,7 +36,8 @@ def detect_format(path: str | os.PathLike[str]) -> str:
 
 
 def read_records(path: str | os.PathLike[str], *, format: str = "auto", text_field: str = "text",
-                 id_field: str = "id", encoding_errors: str = "strict") -> Iterator[Record]:
+                 id_field: str = "id", encoding_errors: str = "strict",
+                 name: str | None = None) -> Iterator[Record]:
     """Stream the records of one input, never raising for a bad record.
 
     Parameters
@@ -50,6 +51,9 @@ def read_records(path: str | os.PathLike[str], *, format: str = "auto", text_fie
     encoding_errors : {"strict", "replace"}, default "strict"
         ``"strict"`` reports invalid UTF-8 as a record error; ``"replace"``
         substitutes U+FFFD and scores the record.
+    name : str, optional
+        What records call their source, in default document ids and errors; by
+        default ``path`` as given (``"<stdin>"`` for standard input).
 
     Yields
     ------
@@ -63,7 +67,7 @@ def read_records(path: str | os.PathLike[str], *, format: str = "auto", text_fie
         raise ValueError(f"format must be one of {FORMATS} or 'auto', got {format!r}.")
     if encoding_errors not in ("strict", "replace"):
         raise ValueError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}.")
-    source = "<stdin>" if str(path) == STDIN else str(path)
+    source = name if name is not None else "<stdin>" if str(path) == STDIN else str(path)
     try:
         stream = sys.stdin.buffer if str(path) == STDIN else open(path, "rb")
     except OSError as exc:
@@ -274,7 +278,24 @@ def _csv_header(item: SentenceStance | DocumentSummary, labels: Sequence[str]) -
 
 def write_records(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO, *,
                   format: str = "jsonl", labels: Sequence[str]) -> int:
-    """Write records as ``"jsonl"`` or ``"csv"``; return how many were written."""
+    """Write sentence records or document summaries to a text stream.
+
+    Parameters
+    ----------
+    items : iterable of SentenceStance or DocumentSummary
+        Written as they come, so an endless iterable streams.
+    stream : text file
+        Opened with ``newline=""`` for CSV.
+    format : {"jsonl", "csv"}, default "jsonl"
+        One JSON object per line, or a header and one row per item.
+    labels : sequence of str
+        The model's labels, which name the CSV probability columns.
+
+    Returns
+    -------
+    int
+        How many items were written.
+    """
     if format == "jsonl":
         return write_jsonl(items, stream)
     if format == "csv":

@@ -112,7 +112,8 @@ class StanceModel:
             return np.zeros((0, len(self.labels)))
         return self.pipeline.predict_proba(batch)
 
-    def predict(self, texts: Iterable[str], *, labels: Sequence[str] | None = None) -> list[str]:
+    def predict(self, texts: Iterable[str], *, labels: Sequence[str] | None = None,
+                min_confidence: float = 0.0) -> list[str]:
         """Return the most probable label of each text.
 
         Parameters
@@ -122,13 +123,16 @@ class StanceModel:
         labels : sequence of str, optional
             Restrict the decision to these labels, for example the three stances
             without ``"neutral"``. ``None`` allows every label.
+        min_confidence : float, default 0.0
+            Abstain: a text whose top probability is below this is labelled
+            ``"neutral"``, as in :meth:`score_document`.
 
         Returns
         -------
         list of str
         """
         probabilities = self.predict_proba(texts)
-        chosen, _ = decide(probabilities, self.labels, allowed=labels)
+        chosen, _ = decide(probabilities, self.labels, allowed=labels, min_confidence=min_confidence)
         return [self.labels[i] for i in chosen]
 
     def score_document(self, text: str, *, doc_id: str | None = None,
@@ -195,10 +199,25 @@ class StanceModel:
                                    labels=labels, min_confidence=min_confidence)
 
     def summarize(self, records: Sequence[SentenceStance], *, doc_id: str | None = None) -> DocumentSummary:
-        """Return counts and mean probabilities per label for one document's records."""
+        """Return counts and mean probabilities per label for one document's records.
+
+        Parameters
+        ----------
+        records : sequence of SentenceStance
+            The records of one document, as :meth:`score_document` returns them.
+        doc_id : str, optional
+            The summary's id; by default that of the first record.
+
+        Returns
+        -------
+        DocumentSummary
+            ``n_sentences`` 0, zero counts and zero means for a document without
+            sentences.
+        """
         return summarize(records, self.labels, doc_id=doc_id)
 
-    def explain(self, text: str, *, top: int = 10) -> Explanation:
+    def explain(self, text: str, *, top: int = 10, labels: Sequence[str] | None = None,
+                min_confidence: float = 0.0) -> Explanation:
         """Return the label of one sentence and the n-grams that pushed it there.
 
         Parameters
@@ -207,6 +226,9 @@ class StanceModel:
             One sentence.
         top : int, default 10
             How many n-grams to return.
+        labels, min_confidence
+            As in :meth:`score_document`; the label, probabilities and n-grams are
+            those of the decision they make.
 
         Returns
         -------
@@ -225,9 +247,10 @@ class StanceModel:
         """
         if not isinstance(text, str):
             raise InputError(f"explain() expects one sentence as a str, got {type(text).__name__}.")
-        return self.explain_many([text], top=top)[0]
+        return self.explain_many([text], top=top, labels=labels, min_confidence=min_confidence)[0]
 
-    def explain_many(self, texts: Iterable[str], *, top: int = 10) -> list[Explanation]:
+    def explain_many(self, texts: Iterable[str], *, top: int = 10, labels: Sequence[str] | None = None,
+                     min_confidence: float = 0.0) -> list[Explanation]:
         """Explain many sentences with one vectorizer pass; see :meth:`explain`.
 
         Parameters
@@ -236,6 +259,8 @@ class StanceModel:
             Sentences; a bare ``str`` is refused.
         top : int, default 10
             How many n-grams to return per sentence.
+        labels, min_confidence
+            As in :meth:`explain`.
 
         Returns
         -------
@@ -246,10 +271,26 @@ class StanceModel:
         if not batch:
             return []
         matrix, probabilities = self._features_and_proba(batch)
-        return self._explanations(batch, matrix, probabilities, top)
+        chosen, probabilities = decide(probabilities, self.labels, allowed=labels, min_confidence=min_confidence)
+        return self._explanations(batch, matrix, chosen, probabilities, top)
 
     def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None) -> Path:
-        """Write the model as ``<path>.npz`` and ``<path>.json`` (no pickle); return the manifest path."""
+        """Write the model as ``<path>.npz`` and ``<path>.json``, without pickle.
+
+        Parameters
+        ----------
+        path : path-like
+            Where to write, without suffix (a ``.npz`` or ``.json`` suffix is dropped).
+        metadata : dict, optional
+            JSON-serialisable fields added to the manifest, beside those the model
+            already carries (training data, evaluation).
+
+        Returns
+        -------
+        pathlib.Path
+            The manifest path. A failed save leaves any model already at ``path``
+            as it was.
+        """
         extra = {k: v for k, v in self.manifest.items() if k not in _OWN_MANIFEST_KEYS}
         return write_weights(self.pipeline, path, metadata={**extra, **(metadata or {})})
 
@@ -270,12 +311,11 @@ class StanceModel:
         matrix = self.pipeline.steps[0][1].transform(sentences).tocsr()
         return matrix, self.pipeline.steps[-1][1].predict_proba(matrix)
 
-    def _explanations(self, sentences: list[str], matrix: sparse.csr_matrix, probabilities: np.ndarray,
-                      top: int) -> list[Explanation]:
+    def _explanations(self, sentences: list[str], matrix: sparse.csr_matrix, chosen: np.ndarray,
+                      probabilities: np.ndarray, top: int) -> list[Explanation]:
         relative, names = self._relative_coef, self._feature_names
         explained = []
-        for row, (text, row_proba) in enumerate(zip(sentences, probabilities)):
-            best = int(np.argmax(row_proba))
+        for row, (text, best, row_proba) in enumerate(zip(sentences, chosen.tolist(), probabilities)):
             lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
             indices = matrix.indices[lo:hi]
             contributions = matrix.data[lo:hi] * relative[best, indices]
@@ -309,12 +349,12 @@ class StanceModel:
         explanations: list[Explanation | None] = [None] * len(sentences)
         if sentences:
             matrix, probabilities = self._features_and_proba(sentences)
-            if top is not None:
-                explanations = self._explanations(sentences, matrix, probabilities, top)
         else:
             probabilities = np.zeros((0, len(self.labels)))
         chosen, probabilities = decide(probabilities, self.labels, allowed=labels,
                                        min_confidence=min_confidence)
+        if sentences and top is not None:
+            explanations = self._explanations(sentences, matrix, chosen, probabilities, top)
         offset = 0
         for document, spans in zip(documents, spans_per_doc):
             stop = offset + len(spans)

@@ -84,6 +84,8 @@ def write_weights(pipeline: Pipeline, path: str | os.PathLike[str], *, metadata:
     """Write a fitted pipeline as ``<path>.npz`` (arrays) and ``<path>.json`` (manifest).
 
     Returns the manifest path. The same fitted arrays always give the same bytes.
+    A save that fails (metadata that is not JSON, a full disk) leaves any model
+    already at ``path`` as it was.
     """
     arrays, spec = _to_arrays(pipeline)
     npz_path, json_path = model_paths(path)
@@ -109,8 +111,12 @@ def write_weights(pipeline: Pipeline, path: str | os.PathLike[str], *, metadata:
         "numpy_version": np.__version__,
         **(metadata or {}),
     }
-    _atomic_write(npz_path, payload)
-    _atomic_write(json_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    # Both files are written in full before either replaces its old self, so a failed
+    # save leaves the old pair; a reader between the two renames gets the checksum error.
+    with replaced_on_success(npz_path) as npz_temporary, replaced_on_success(json_path) as json_temporary:
+        npz_temporary.write_bytes(payload)
+        json_temporary.write_bytes(manifest_bytes)
     return json_path
 
 
@@ -310,8 +316,3 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool, list, dict)):
         return value
     raise TypeError(f"Cannot save parameter value {value!r} without pickle.")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    with replaced_on_success(path) as temporary:
-        temporary.write_bytes(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .errors import InputError
 from .types import Span
 
 __all__ = ["MAX_SENTENCE_CHARS", "split_sentences"]
@@ -66,6 +67,11 @@ def split_sentences(text: str) -> list[Span]:
     list of Span
         In text order; ``[]`` for empty or whitespace-only text.
 
+    Raises
+    ------
+    InputError
+        If ``text`` is not a ``str``, as for every other entry point that reads text.
+
     Examples
     --------
     >>> text = 'Gen. Smith spoke in the U.S. Senate. "Stop now!" he said. Talks resume.'
@@ -73,7 +79,7 @@ def split_sentences(text: str) -> list[Span]:
     ['Gen. Smith spoke in the U.S. Senate.', '"Stop now!" he said.', 'Talks resume.']
     """
     if not isinstance(text, str):
-        raise TypeError(f"split_sentences expects a str, got {type(text).__name__}.")
+        raise InputError(f"split_sentences expects a str, got {type(text).__name__}.")
     spans: list[Span] = []
     start = 0
     for match in _CANDIDATE.finditer(text):

@@ -66,6 +66,16 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
     Folders contribute their ``*.jsonl`` files in name order; files whose records
     lack a ``label`` (for example gold offsets of a held-out article) are refused.
 
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files and folders, read in the order given.
+
+    Returns
+    -------
+    Corpus
+        Texts, labels, conflicts and sources, in reading order.
+
     Raises
     ------
     InputError
@@ -154,8 +164,25 @@ def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathL
     With ``evaluate=True`` (the default), leave-conflicts-out cross-validation
     measures the model and fits a softmax temperature on the out-of-fold scores;
     the temperature is folded into the classifier's weights, which changes the
-    probabilities but never the predicted label. Returns the manifest path.
-    Training is deterministic: the same corpus and settings write the same bytes.
+    probabilities but never the predicted label. Training is deterministic: the
+    same corpus and settings write the same bytes.
+
+    Parameters
+    ----------
+    corpus_paths : iterable of path-like
+        Labelled files or folders, as for :func:`read_corpus`.
+    output : path-like
+        Where to write the model, as for :meth:`stance.StanceModel.save`.
+    evaluate : bool, default True
+        Run the grouped cross-validation and calibrate; ``False`` fits only.
+    **params
+        Settings of :func:`stance.make_pipeline` that differ from
+        :data:`stance.features.DEFAULT_PARAMS`.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest path.
     """
     corpus = read_corpus(corpus_paths)
     model = fit(corpus.texts, corpus.labels, **params)

@@ -168,3 +168,35 @@ def test_explain_many_equals_explain_one_by_one(model, seed_text):
     assert model.explain_many([]) == []
     with pytest.raises(stance.InputError):
         model.explain_many("one string")
+
+
+@pytest.mark.parametrize("decision", [{"labels": ["supportive", "conditional", "opposed"]},
+                                      {"min_confidence": 0.9}, {}], ids=["labels", "min_confidence", "none"])
+def test_predict_and_explain_decide_as_score_document_does(model, seed_text, decision):
+    records = model.score_document(seed_text, **decision)
+    texts = [r.text for r in records]
+    assert model.predict(texts, **decision) == [r.label for r in records]
+    explained = model.explain_many(texts, top=5, **decision)
+    assert [why.label for why in explained] == [r.label for r in records]
+    for why, record in zip(explained, records):
+        assert why.probabilities == pytest.approx(record.probabilities)
+    single = model.explain(texts[0], top=5, **decision)
+    assert single.label == records[0].label
+    if "labels" in decision:
+        assert {why.label for why in explained} <= set(decision["labels"])
+        assert all(why.probabilities["neutral"] == 0 for why in explained)
+
+
+def test_explanations_follow_the_decided_label(model):
+    text = "Talks resume on Monday."
+    free, restricted = model.explain(text, top=20), model.explain(text, top=20, labels=["supportive", "opposed"])
+    assert free.label == "neutral" and restricted.label in ("supportive", "opposed")
+    assert [name for name, _ in restricted.features] != [name for name, _ in free.features]
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.01])
+def test_min_confidence_outside_zero_to_one_is_refused(model, threshold):
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        model.score_document("Talks resume on Monday.", min_confidence=threshold)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        model.predict(["Talks resume on Monday."], min_confidence=threshold)

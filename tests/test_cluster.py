@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -130,7 +131,7 @@ def test_parquet_partitions_hold_the_same_rows(model, tmp_path, per_document):
     options = dict(model_path=None, format="auto", output_format="parquet", text_field="text", id_field="id",
                    encoding_errors="strict", per_document=per_document, batch_size=4, labels=None,
                    min_confidence=0.0)
-    result = _score_file(str(source), str(tmp_path / "out.parquet"), options)
+    result = _score_file(str(source), "in.jsonl", str(tmp_path / "out.parquet"), options)
     table = pq.read_table(tmp_path / "out.parquet").to_pylist()
     records = model.score_document("We reject the truce. Talks resume.", doc_id="a")
     assert result.errors == ((2, result.errors[0][1]),) and result.errors[0][1].startswith("malformed JSON")
@@ -139,3 +140,39 @@ def test_parquet_partitions_hold_the_same_rows(model, tmp_path, per_document):
     else:
         assert [(row["doc_id"], row["label"], row["text"]) for row in table] == \
             [(r.doc_id, r.label, r.text) for r in records]
+
+
+def test_missing_texts_in_a_dataframe_are_empty_documents(client, model):
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d"],
+                          "text": ["We reject the truce.", None, float("nan"), "Talks resume today."]})
+    rows = score_dataframe(dd.from_pandas(frame, npartitions=2), id_column="id").compute()
+    assert list(rows["doc_id"]) == ["a", "d"]
+    summaries = score_dataframe(dd.from_pandas(frame, npartitions=2), id_column="id", per_document=True).compute()
+    assert list(summaries["doc_id"]) == ["a", "b", "c", "d"]
+    assert list(summaries["n_sentences"]) == [1, 0, 0, 1]
+
+
+def test_a_relative_model_path_means_the_callers_directory(client, tiny_model, tmp_path, monkeypatch):
+    tiny_model.save(tmp_path / "small")
+    monkeypatch.chdir(tmp_path)  # the workers started elsewhere and stay there
+    frame = pd.DataFrame({"text": ["We reject the truce.", "Talks resume today."]})
+    rows = score_dataframe(dd.from_pandas(frame, npartitions=1), model_path="small").compute()
+    expected = [r.probabilities for text in frame["text"] for r in tiny_model.score_document(text)]
+    assert [{label: row[f"p_{label}"] for label in tiny_model.labels} for _, row in rows.iterrows()] == expected
+    paths = _write_parts(tmp_path, [Document("x", "We reject the truce.")], 1)
+    results = score_files(client, [paths[0].name], "out", model_path="small")
+    assert results[0].n_records == 1 and results[0].source == paths[0].name
+
+
+def test_ids_and_errors_name_inputs_as_given_like_local_scoring(client, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("part.jsonl").write_text('{"text": "We reject the truce."}\n{"text": 3}\n{"text": "Talks resume."}\n',
+                                  encoding="utf-8")
+    assert main(["score", "part.jsonl", "-o", "local.jsonl", "--quiet"]) == 1
+    local_err = capsys.readouterr().err
+    assert main(["score", "part.jsonl", "--scheduler", client.scheduler.address, "-o", "out", "--quiet"]) == 1
+    assert capsys.readouterr().err == local_err
+    assert "stance: error: part.jsonl:2:" in local_err
+    remote = Path("out/part.jsonl.scored.jsonl").read_text(encoding="utf-8")
+    assert remote == Path("local.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(line)["doc_id"] for line in remote.splitlines()] == ["part.jsonl:1", "part.jsonl:3"]

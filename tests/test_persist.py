@@ -221,3 +221,29 @@ def test_training_twice_writes_the_same_bytes(tmp_path, corpus):
     second = train([source], tmp_path / "b", evaluate=False, char_ngram_range=None)
     assert model_paths(tmp_path / "a")[0].read_bytes() == model_paths(tmp_path / "b")[0].read_bytes()
     assert json.loads(first.read_text())["weights_sha256"] == json.loads(second.read_text())["weights_sha256"]
+
+
+def _unserialisable_metadata(monkeypatch, model, path):
+    model.save(path, metadata={"trained_on": object()})
+
+
+def _disk_full_at_the_manifest(monkeypatch, model, path):
+    real = type(path).write_bytes
+
+    def write_bytes(self, data):
+        if ".json.part-" in self.name:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(type(path), "write_bytes", write_bytes)
+    model.save(path)
+
+
+@pytest.mark.parametrize("failing_save", [_unserialisable_metadata, _disk_full_at_the_manifest])
+def test_a_failed_save_leaves_the_old_pair(monkeypatch, saved, tiny_model, model, failing_save):
+    before = {p.name: p.read_bytes() for p in saved.parent.iterdir()}
+    with pytest.raises((TypeError, OSError)):
+        failing_save(monkeypatch, model, saved)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in saved.parent.iterdir()} == before
+    np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))

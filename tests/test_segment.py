@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stance import split_sentences
+from stance import InputError, split_sentences
 from benchmarks.segmentation import HARD_CASES
 from stance.segment import MAX_SENTENCE_CHARS
 
@@ -30,8 +30,8 @@ def test_empty_and_whitespace():
     assert split_sentences(" \n\t\r ") == []
 
 
-def test_refuses_non_strings():
-    with pytest.raises(TypeError):
+def test_refuses_non_strings_with_the_input_error_of_every_entry_point():
+    with pytest.raises(InputError, match="expects a str, got bytes"):
         split_sentences(b"bytes")
 
 
