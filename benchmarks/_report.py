@@ -49,7 +49,8 @@ def replace_section(path: str | os.PathLike[str], body: str, *, name: str = "acc
     """Write ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``path``.
 
     Everything outside the markers is kept. A file without the markers gets the
-    section appended; a missing file is created with ``title`` on top.
+    section appended; a missing file is created with ``title`` on top. A file with
+    one marker but not the other, or either twice, is refused (``ValueError``).
 
     Examples
     --------
@@ -74,7 +75,11 @@ def replace_section(path: str | os.PathLike[str], body: str, *, name: str = "acc
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     section = f"{start}\n{body.strip()}\n{end}"
     old = path.read_text(encoding="utf-8") if path.exists() else f"{title}\n"
-    if start in old and end in old and old.index(start) < old.index(end):
+    if old.count(start) > 1 or old.count(end) > 1 or (start in old) != (end in old) or (
+            start in old and old.index(start) > old.index(end)):
+        # A marker lost in a hand edit would otherwise add a second section.
+        raise ValueError(f"{path} must hold {start} and {end} once each, in that order, or neither.")
+    if start in old:
         new = old[:old.index(start)] + section + old[old.index(end) + len(end):]
     else:
         new = old.rstrip("\n") + "\n\n" + section + "\n"

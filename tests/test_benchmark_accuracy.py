@@ -203,3 +203,13 @@ def test_the_defaults_stand_unless_beaten_by_more_than_the_noise():
     assert whole_corpus_choice(clear, defaults=0)[0] == 1
     assert whole_corpus_choice(clear, defaults=2)[0] == 1
     assert whole_corpus_choice(tied, defaults=None)[0] == 1
+
+
+@pytest.mark.parametrize("broken", ["<!-- accuracy:start -->\nold\n", "old\n<!-- accuracy:end -->\n",
+                                    "<!-- accuracy:end -->\n<!-- accuracy:start -->\n"])
+def test_a_section_with_a_lost_marker_is_refused_not_duplicated(tmp_path, broken):
+    doc = tmp_path / "b.md"
+    doc.write_text("# B\n\n" + broken, encoding="utf-8")
+    with pytest.raises(ValueError, match="once each"):
+        _report.replace_section(doc, "new")
+    assert doc.read_text(encoding="utf-8") == "# B\n\n" + broken
