@@ -60,6 +60,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_23.jsonl",
      "A random 12% sample of the fourteenth round of articles (23, obituaries, picture captions and fact checks), "
      f"{_PER_FILE}"),
+    ("second_labels_articles_24.jsonl",
+     "A random 12% sample of the fifteenth round of articles (24, live blogs, interview Q&As and letters pages), "
+     f"{_PER_FILE}"),
 )
 
 
