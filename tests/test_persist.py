@@ -247,3 +247,12 @@ def test_a_failed_save_leaves_the_old_pair(monkeypatch, saved, tiny_model, model
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in saved.parent.iterdir()} == before
     np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
+
+
+def test_weights_that_barely_compress_are_stored_and_the_rest_deflated(saved):
+    import zipfile
+
+    with zipfile.ZipFile(model_paths(saved)[0]) as archive:
+        kinds = {info.filename: info.compress_type for info in archive.infolist()}
+    assert kinds["clf.coef.npy"] == zipfile.ZIP_STORED
+    assert kinds["word.terms_utf8.npy"] == zipfile.ZIP_DEFLATED
