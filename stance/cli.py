@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._files import replaced_on_success
 from ._version import __version__
@@ -84,11 +84,7 @@ def _build_parser() -> argparse.ArgumentParser:
     score.add_argument("--id-field", default="id", help="JSONL key or CSV column of the document id")
     score.add_argument("--per-document", action="store_true",
                        help="write one summary per document (counts and mean probabilities)")
-    score.add_argument("--exclude-neutral", action="store_true",
-                       help="choose among the three stances only; never label a sentence neutral")
-    score.add_argument("--min-confidence", type=_probability, default=0.0, metavar="P",
-                       help="label a sentence neutral when its top probability is below P (0 to 1; "
-                       "not with --exclude-neutral)")
+    _add_decision_options(score)
     score.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict",
                        help="invalid UTF-8: report the record (strict) or replace bad bytes")
     score.add_argument("--errors", metavar="FILE",
@@ -108,6 +104,7 @@ def _build_parser() -> argparse.ArgumentParser:
     explain.add_argument("sentences", nargs="+", metavar="SENTENCE")
     explain.add_argument("-n", "--top", type=_positive_int, default=8, help="n-grams to show (default: 8)")
     explain.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    _add_decision_options(explain)
     _add_model_option(explain)
     explain.set_defaults(handler=_explain_command)
 
@@ -161,6 +158,21 @@ def _probability(value: str) -> float:
     return number
 
 
+def _add_decision_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--exclude-neutral", action="store_true",
+                        help="choose among the three stances only; never label a sentence neutral")
+    parser.add_argument("--min-confidence", type=_probability, default=0.0, metavar="P",
+                        help="label a sentence neutral when its top probability is below P (0 to 1; "
+                        "not with --exclude-neutral)")
+
+
+def _decision(args: argparse.Namespace) -> dict[str, Any]:
+    if args.exclude_neutral and args.min_confidence > 0:
+        raise StanceError("--min-confidence labels unsure sentences neutral, which --exclude-neutral "
+                          "forbids; use one or the other.")
+    return {"labels": _STANCE_LABELS if args.exclude_neutral else None, "min_confidence": args.min_confidence}
+
+
 def _jobs(value: str) -> int:
     number = int(value)
     if number == 0:
@@ -169,9 +181,7 @@ def _jobs(value: str) -> int:
 
 
 def _score_command(args: argparse.Namespace) -> int:
-    if args.exclude_neutral and args.min_confidence > 0:
-        raise StanceError("--min-confidence labels unsure sentences neutral, which --exclude-neutral "
-                          "forbids; use one or the other.")
+    decision = _decision(args)
     if args.scheduler:
         return _score_on_cluster(args)
     output_format = args.output_format or ("csv" if str(args.output).lower().endswith(".csv") else "jsonl")
@@ -183,7 +193,7 @@ def _score_command(args: argparse.Namespace) -> int:
     with _output(args.output, force=args.force) as out, _error_sink(args.errors, force=args.force) as errors_out:
         documents = tally.documents(records, errors_out)
         results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
-                                        labels=_allowed(args), min_confidence=args.min_confidence)
+                                        **decision)
         items = _summaries(model, results) if args.per_document else _flatten(results)
         write_records(tally.sentences(items), out, format=output_format, labels=model.labels)
     tally.finish()
@@ -206,7 +216,7 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
                                   format=args.format, output_format=output_format, text_field=args.text_field,
                                   id_field=args.id_field, encoding_errors=args.encoding_errors,
                                   per_document=args.per_document, batch_size=args.batch_size,
-                                  labels=_allowed(args), min_confidence=args.min_confidence)
+                                  **_decision(args))
         except ImportError as exc:
             raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
                               f"(and pyarrow for parquet): {exc}.") from None
@@ -230,10 +240,6 @@ def _report_error(source: str, line_no: int, error: str, errors_out: TextIO | No
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _allowed(args: argparse.Namespace) -> tuple[str, ...] | None:
-    return _STANCE_LABELS if args.exclude_neutral else None
 
 
 def _all_records(inputs: Iterable[str], args: argparse.Namespace) -> Iterator[Record]:
@@ -341,9 +347,10 @@ def _signals_raise():
 
 
 def _explain_command(args: argparse.Namespace) -> int:
+    decision = _decision(args)
     model = load(args.model)
     for sentence in args.sentences:
-        why = model.explain(sentence, top=args.top)
+        why = model.explain(sentence, top=args.top, **decision)
         if args.json:
             print(json.dumps(why.to_dict(), ensure_ascii=False))
             continue

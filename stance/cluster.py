@@ -21,6 +21,7 @@ from .types import Document, DocumentSummary, SentenceStance
 
 __all__ = ["PartitionResult", "score_bag", "score_dataframe", "score_files"]
 
+
 def _model_path(model_path: str | os.PathLike[str] | None) -> str | None:
     # Resolved on the client: a worker's working directory is not the caller's.
     return None if model_path is None else str(Path(model_path).resolve())

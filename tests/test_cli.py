@@ -95,6 +95,20 @@ def test_exclude_neutral_and_abstain(capsys):
     assert code == 1 and "--exclude-neutral" in err and err.count("\n") == 1
 
 
+def test_explain_decides_as_score_does(capsys, model):
+    sentence = "Talks resume on Monday."
+    code, out, _ = run(capsys, "explain", sentence, "--json", "--exclude-neutral")
+    explained = jsonl(out)[0]
+    expected = model.score_document(sentence, labels=["supportive", "conditional", "opposed"])[0]
+    assert code == 0 and explained["label"] == expected.label != "neutral"
+    assert explained["probabilities"]["neutral"] == 0
+    code, out, _ = run(capsys, "explain", "The rebels accepted the truce.", "--json", "--min-confidence", "1")
+    unsure = jsonl(out)[0]
+    assert code == 0 and (unsure["label"] == "neutral" or max(unsure["probabilities"].values()) == 1.0)
+    code, _, err = run(capsys, "explain", sentence, "--exclude-neutral", "--min-confidence", "0.5")
+    assert code == 1 and "--exclude-neutral" in err
+
+
 def test_jobs_two_equals_jobs_one(capsys, tmp_path, seed_text):
     source = tmp_path / "in.jsonl"
     with open(source, "w", encoding="utf-8") as handle:
