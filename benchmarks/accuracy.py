@@ -177,8 +177,13 @@ def candidates(grid: Mapping[str, Sequence[Any]],
     return expanded
 
 
+#: How many standard errors of the paired difference a candidate must gain over
+#: ``DEFAULT_PARAMS`` to replace them (see :func:`whole_corpus_choice`).
+CLEAR_GAIN_SE = 2.0
+
+
 def whole_corpus_choice(split_scores: np.ndarray, defaults: int | None,
-                        *, n_se: float = 2.0) -> tuple[int, np.ndarray, np.ndarray]:
+                        *, n_se: float = CLEAR_GAIN_SE) -> tuple[int, np.ndarray, np.ndarray]:
     """Pick the settings for the whole corpus from paired inner scores.
 
     ``split_scores[i, j]`` is candidate ``i``'s macro-F1 on inner split ``j``; every
@@ -363,7 +368,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     for candidate in grid:
         pipeline = make_pipeline(**candidate)
         param_grid.append({"features": [pipeline.named_steps["features"]], "clf": [pipeline.named_steps["clf"]]})
-    chosen, inner_scores, inner_best, split_scores = [], [], [], []
+    chosen, inner_best, split_scores = [], [], []
     with tempfile.TemporaryDirectory(prefix="stance-bench-") as cache_dir, warnings.catch_warnings():
         # The cache only warns that hashing the training texts took a while.
         warnings.filterwarnings("ignore", message="Persisting input arguments took")
@@ -379,16 +384,14 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             search.fit(list(texts[train_idx]), y[train_idx], groups=groups[train_idx])
             chosen.append(grid[search.best_index_])
             inner_best.append(float(search.best_score_))
-            inner_scores.append(search.cv_results_["mean_test_score"])
             split_scores.extend(search.cv_results_[f"split{j}_test_score"] for j in range(search.n_splits_))
             say(f"outer fold {k + 1}/{n_splits}: picked {_describe(grid[search.best_index_])} "
                 f"(inner macro-F1 {search.best_score_:.3f})")
         memory.clear(warn=False)
     lap("nested search")
 
-    mean_inner = np.mean(inner_scores, axis=0)
-    votes = Counter(_key(c) for c in chosen)
     split_scores = np.column_stack(split_scores)
+    mean_inner = split_scores.mean(axis=1)  # every outer fold has the same number of inner splits
     defaults = _defaults_index(grid)
     best, gains, gain_se = whole_corpus_choice(split_scores, defaults)
     selected = grid[best]
@@ -576,7 +579,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
         "grid": grid, "chosen": chosen, "inner_best": inner_best, "mean_inner": mean_inner.tolist(),
         "defaults_index": defaults, "gains": gains.tolist(), "gain_se": gain_se.tolist(),
         "n_inner_splits": split_scores.shape[1],
-        "selected": selected, "votes": votes.get(_key(selected), 0), "differs": differs,
+        "selected": selected, "differs": differs,
         "main": main, "calibration": calibration, "baselines": baseline_scores,
         "curve": curve, "abstain": abstain, "mistakes": mistakes, "slices": slices, "surface": surface,
         "articles_held_out": {"n": int(articles.sum()), "n_train": int((~articles).sum()), "scores": held_out},
@@ -857,7 +860,7 @@ def _render_choice(results: Mapping[str, Any]) -> list[str]:
     else:
         gain, se = results["gains"][best], results["gain_se"][best]
         rule = ("Settings for the whole corpus: `DEFAULT_PARAMS` stand unless the candidate with the best mean inner "
-                "macro-F1 beats them by more than two standard errors of the paired difference over the "
+                f"macro-F1 beats them by more than {CLEAR_GAIN_SE:g} standard errors of the paired difference over the "
                 f"{results['n_inner_splits']} inner splits ({results['n_splits']} outer folds × their inner folds). ")
         if best == defaults:
             rule += "The best mean is `DEFAULT_PARAMS` itself."

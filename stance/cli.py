@@ -183,7 +183,7 @@ def _jobs(value: str) -> int:
 def _score_command(args: argparse.Namespace) -> int:
     decision = _decision(args)
     if args.scheduler:
-        return _score_on_cluster(args)
+        return _score_on_cluster(args, decision)
     output_format = args.output_format or ("csv" if str(args.output).lower().endswith(".csv") else "jsonl")
     if output_format == "parquet":
         raise StanceError("--output-format parquet needs --scheduler (partitioned output); use jsonl or csv.")
@@ -200,7 +200,7 @@ def _score_command(args: argparse.Namespace) -> int:
     return EXIT_FAILED if tally.failed else EXIT_OK
 
 
-def _score_on_cluster(args: argparse.Namespace) -> int:
+def _score_on_cluster(args: argparse.Namespace, decision: dict[str, Any]) -> int:
     """Each input file is one task on the Dask cluster; -o names the output folder."""
     from .cluster import score_files
 
@@ -216,7 +216,7 @@ def _score_on_cluster(args: argparse.Namespace) -> int:
                                   format=args.format, output_format=output_format, text_field=args.text_field,
                                   id_field=args.id_field, encoding_errors=args.encoding_errors,
                                   per_document=args.per_document, batch_size=args.batch_size,
-                                  **_decision(args))
+                                  **decision)
         except ImportError as exc:
             raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
                               f"(and pyarrow for parquet): {exc}.") from None
