@@ -27,13 +27,6 @@ def _model_path(model_path: str | os.PathLike[str] | None) -> str | None:
     return None if model_path is None else str(Path(model_path).resolve())
 
 
-def _text(value: Any) -> Any:
-    import pandas as pd
-
-    return "" if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
-                                   and pd.isna(value)) else value
-
-
 def _model(model_path: str | None):
     from ._parallel import load_saved
     from ._resources import default_model_path
@@ -126,7 +119,8 @@ def score_dataframe(frame, *, text_column: str = "text", id_column: str | None =
         import pandas as pd
 
         ids = partition[id_column] if id_column else partition.index
-        documents = [Document(str(i), _text(t)) for i, t in zip(ids, partition[text_column])]
+        texts = partition[text_column].fillna("")  # None and NaN: empty documents, not failed partitions
+        documents = [Document(str(i), t) for i, t in zip(ids, texts)]
         rows = _rows(_model(path), documents, labels, min_confidence, per_document)
         return pd.DataFrame(rows, columns=list(meta.columns)).astype(meta.dtypes.to_dict())
 
