@@ -63,6 +63,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_24.jsonl",
      "A random 12% sample of the fifteenth round of articles (24, live blogs, interview Q&As and letters pages), "
      f"{_PER_FILE}"),
+    ("second_labels_articles_25.jsonl",
+     "A random 12% sample of the sixteenth round of articles (25, radio and TV transcripts, morning newsletters and "
+     f"profiles), {_PER_FILE}"),
 )
 
 
