@@ -66,6 +66,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_25.jsonl",
      "A random 12% sample of the sixteenth round of articles (25, radio and TV transcripts, morning newsletters and "
      f"profiles), {_PER_FILE}"),
+    ("second_labels_articles_26.jsonl",
+     "A random 12% sample of the seventeenth round of articles (26, factboxes, \"five things to watch\" analyses and "
+     f"local newspaper reports), {_PER_FILE}"),
 )
 
 
