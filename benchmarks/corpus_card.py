@@ -69,6 +69,9 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels_articles_26.jsonl",
      "A random 12% sample of the seventeenth round of articles (26, factboxes, \"five things to watch\" analyses and "
      f"local newspaper reports), {_PER_FILE}"),
+    ("second_labels_articles_27.jsonl",
+     "A random 12% sample of the eighteenth round of articles (27, correspondents' notebooks, week-in-review columns "
+     f"and \"who's who\" sidebars), {_PER_FILE}"),
 )
 
 
