@@ -21,57 +21,34 @@ LABELS = ("supportive", "conditional", "opposed", "neutral")
 _TRUCE = re.compile(r"ceasefire|cease-fire|truce|armistice|talks|negotiat|pause|cessation|deal|accord", re.I)
 
 
+def _article_round(number: int, ordinal: str, forms: str) -> tuple[str, str]:
+    return (f"second_labels_articles_{number}.jsonl",
+            f"A random 12% sample of the {ordinal} round of articles ({number}, {forms}), drawn per file")
+
+
 #: Each blind second-labelling sample in ``seeds/agreement`` and what it was drawn from.
-_PER_FILE = "drawn per file"
 AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     ("second_labels.jsonl", "A random 10% sample of files 00-07"),
     ("second_labels_contrast.jsonl", "A random 20% sample of the contrast groups (08)"),
     ("second_labels_new_conflicts.jsonl", "A random 10% sample of the new conflicts (09)"),
-    ("second_labels_articles.jsonl", f"A random 12% sample of the whole articles (10), {_PER_FILE}"),
-    ("second_labels_articles_11.jsonl", f"A random 12% sample of the second round of articles (11), {_PER_FILE}"),
-    ("second_labels_articles_12.jsonl",
-     f"A random 12% sample of the third round of articles (12, other news genres), {_PER_FILE}"),
-    ("second_labels_articles_13.jsonl",
-     f"A random 12% sample of the fourth round of articles (13, wire stories on new conflicts), {_PER_FILE}"),
-    ("second_labels_articles_14.jsonl",
-     f"A random 12% sample of the fifth round of articles (14, the border between neutral and a stance), {_PER_FILE}"),
-    ("second_labels_articles_15.jsonl",
-     f"A random 12% sample of the sixth round of articles (15, acts, rejected calls and speakers), {_PER_FILE}"),
-    ("second_labels_articles_16.jsonl",
-     "A random 12% sample of the seventh round of articles (16, explainers, timelines and long-form analysis), "
-     f"{_PER_FILE}"),
-    ("second_labels_articles_17.jsonl",
-     "A random 12% sample of the eighth round of articles (17, live blogs, press briefings and reaction round-ups), "
-     f"{_PER_FILE}"),
-    ("second_labels_articles_18.jsonl",
-     f"A random 12% sample of the ninth round of articles (18, editorials, interviews and news digests), {_PER_FILE}"),
-    ("second_labels_articles_19.jsonl",
-     "A random 12% sample of the tenth round of articles (19, press reviews, front-line dispatches and long-sentence "
-     f"wire stories), {_PER_FILE}"),
-    ("second_labels_articles_20.jsonl",
-     "A random 12% sample of the eleventh round of articles (20, profiles, letters to the editor and \"what we know\" "
-     f"explainers), {_PER_FILE}"),
-    ("second_labels_articles_21.jsonl",
-     "A random 12% sample of the twelfth round of articles (21, parliamentary debates, monitoring digests and news "
-     f"analyses), {_PER_FILE}"),
-    ("second_labels_articles_22.jsonl",
-     "A random 12% sample of the thirteenth round of articles (22, markets reports, relief reports and trial or "
-     f"inquiry reports), {_PER_FILE}"),
-    ("second_labels_articles_23.jsonl",
-     "A random 12% sample of the fourteenth round of articles (23, obituaries, picture captions and fact checks), "
-     f"{_PER_FILE}"),
-    ("second_labels_articles_24.jsonl",
-     "A random 12% sample of the fifteenth round of articles (24, live blogs, interview Q&As and letters pages), "
-     f"{_PER_FILE}"),
-    ("second_labels_articles_25.jsonl",
-     "A random 12% sample of the sixteenth round of articles (25, radio and TV transcripts, morning newsletters and "
-     f"profiles), {_PER_FILE}"),
-    ("second_labels_articles_26.jsonl",
-     "A random 12% sample of the seventeenth round of articles (26, factboxes, \"five things to watch\" analyses and "
-     f"local newspaper reports), {_PER_FILE}"),
-    ("second_labels_articles_27.jsonl",
-     "A random 12% sample of the eighteenth round of articles (27, correspondents' notebooks, week-in-review columns "
-     f"and \"who's who\" sidebars), {_PER_FILE}"),
+    ("second_labels_articles.jsonl", "A random 12% sample of the whole articles (10), drawn per file"),
+    ("second_labels_articles_11.jsonl", "A random 12% sample of the second round of articles (11), drawn per file"),
+    _article_round(12, "third", "other news genres"),
+    _article_round(13, "fourth", "wire stories on new conflicts"),
+    _article_round(14, "fifth", "the border between neutral and a stance"),
+    _article_round(15, "sixth", "acts, rejected calls and speakers"),
+    _article_round(16, "seventh", "explainers, timelines and long-form analysis"),
+    _article_round(17, "eighth", "live blogs, press briefings and reaction round-ups"),
+    _article_round(18, "ninth", "editorials, interviews and news digests"),
+    _article_round(19, "tenth", "press reviews, front-line dispatches and long-sentence wire stories"),
+    _article_round(20, "eleventh", "profiles, letters to the editor and \"what we know\" explainers"),
+    _article_round(21, "twelfth", "parliamentary debates, monitoring digests and news analyses"),
+    _article_round(22, "thirteenth", "markets reports, relief reports and trial or inquiry reports"),
+    _article_round(23, "fourteenth", "obituaries, picture captions and fact checks"),
+    _article_round(24, "fifteenth", "live blogs, interview Q&As and letters pages"),
+    _article_round(25, "sixteenth", "radio and TV transcripts, morning newsletters and profiles"),
+    _article_round(26, "seventeenth", "factboxes, \"five things to watch\" analyses and local newspaper reports"),
+    _article_round(27, "eighteenth", "correspondents' notebooks, week-in-review columns and \"who's who\" sidebars"),
 )
 
 
