@@ -1,0 +1,53 @@
+"""A small run of ``python -m benchmarks.fresh_check`` on slices of the corpus, so the check cannot rot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.fresh_check import main, round_files
+
+CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "corpus"
+
+
+def _slice(source: str, target: Path, count: int) -> None:
+    lines = (CORPUS / source).read_text(encoding="utf-8").splitlines()[:count]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    _slice("00_pilot.jsonl", folder / "00_pilot.jsonl", 400)
+    _slice("27_articles_a.jsonl", folder / "01_articles.jsonl", 60)
+    _slice("27_articles_b.jsonl", folder / "02_articles.jsonl", 30)
+    (folder / "notes.jsonl").write_text('{"text": "x", "label": "neutral"}\n', encoding="utf-8")
+    return folder
+
+
+def test_rounds_split_by_the_number_a_name_starts_with(small_corpus):
+    before, new = round_files(small_corpus, 1)
+    assert [path.name for path in before] == ["00_pilot.jsonl"]
+    assert [path.name for path in new] == ["01_articles.jsonl"]
+
+
+def test_run_scores_the_round_with_every_model(small_corpus, tmp_path, capsys):
+    figures = tmp_path / "fresh.json"
+    assert main(["1", "--corpus", str(small_corpus), "--json", str(figures)]) == 0
+    results = json.loads(figures.read_text(encoding="utf-8"))
+    assert results["train_sentences"] == 400 and results["test_sentences"] == 60
+    noted = results["neutral_noted"] + results["neutral_other"]
+    neutral_lines = sum(json.loads(line)["label"] == "neutral"
+                        for line in (small_corpus / "01_articles.jsonl").read_text(encoding="utf-8").splitlines())
+    assert noted == neutral_lines > 0
+    assert set(results["models"]) == {"stance (shipped settings)", "sklearn defaults", "keyword cues"}
+    for model in results["models"].values():
+        assert 0.0 <= model["macro_f1"] <= 1.0 and 0.0 <= model["accuracy"] <= 1.0
+    assert "| stance (shipped settings) |" in capsys.readouterr().out
+
+
+def test_a_round_without_files_is_refused(small_corpus):
+    with pytest.raises(SystemExit, match="round 9"):
+        main(["9", "--corpus", str(small_corpus)])
