@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,8 +65,9 @@ def fresh_check(folder: Path, number: int) -> dict:
     Returns
     -------
     dict
-        Sentence counts, and per model its macro-F1, accuracy, and accuracy on the
-        ``neutral`` lines with and without a writer's note.
+        Sentence counts, and per model its macro-F1, accuracy, accuracy on the
+        ``neutral`` lines with and without a writer's note, and the warnings its fit
+        raised (scikit-learn's defaults stop ``lbfgs`` at 100 iterations).
     """
     before, new = round_files(folder, number)
     if not before or not new:
@@ -85,8 +87,10 @@ def fresh_check(folder: Path, number: int) -> dict:
                      "models": {}}
     for name, model in models.items():
         started = time.perf_counter()
-        model.fit(list(train.texts), list(train.labels))
-        predicted = np.asarray(model.predict(list(test.texts)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(list(train.texts), list(train.labels))
+            predicted = np.asarray(model.predict(list(test.texts)))
         right = predicted == truth
         results["models"][name] = {
             "macro_f1": f1_score(truth, predicted, average="macro"),
@@ -94,6 +98,7 @@ def fresh_check(folder: Path, number: int) -> dict:
             "neutral_noted_right": float(right[neutral & noted].mean()) if (neutral & noted).any() else None,
             "neutral_other_right": float(right[neutral & ~noted].mean()) if (neutral & ~noted).any() else None,
             "seconds": time.perf_counter() - started,
+            "warnings": sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught}),
         }
     return results
 
@@ -105,6 +110,7 @@ def render(results: dict) -> str:
 
     rows = [(name, fmt(m["macro_f1"]), fmt(m["accuracy"]), share(m["neutral_noted_right"]),
              share(m["neutral_other_right"])) for name, m in results["models"].items()]
+    warned = [f"{name}: {message}" for name, m in results["models"].items() for message in m["warnings"]]
     return (
         f"Round {results['round']}: {results['test_sentences']:,} sentences on {results['test_conflicts']} "
         f"conflicts, scored by models fitted on the {results['train_sentences']:,} sentences "
@@ -112,6 +118,7 @@ def render(results: dict) -> str:
         + table(("model", "macro-F1", "accuracy",
                  f"neutral with a note ({results['neutral_noted']})",
                  f"other neutral ({results['neutral_other']})"), rows)
+        + ("\n\n" + "\n".join(f"Warning while fitting {line}" for line in warned) if warned else "")
     )
 
 

@@ -45,6 +45,7 @@ def test_run_scores_the_round_with_every_model(small_corpus, tmp_path, capsys):
     assert set(results["models"]) == {"stance (shipped settings)", "sklearn defaults", "keyword cues"}
     for model in results["models"].values():
         assert 0.0 <= model["macro_f1"] <= 1.0 and 0.0 <= model["accuracy"] <= 1.0
+        assert all(isinstance(message, str) for message in model["warnings"])
     assert "| stance (shipped settings) |" in capsys.readouterr().out
 
 
