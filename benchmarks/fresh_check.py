@@ -8,7 +8,7 @@ defaults and the keyword rules on rounds ``00`` to ``27`` and score round ``28``
 ``neutral`` lines whose writers left a ``note`` (in the later rounds, mostly lines that
 carry stance words about something else, or truce words described) are scored apart,
 as they are where precision on real text is lost. The data card (``docs/data.md``)
-reports this check for every round since the twenty-fourth.
+reports this check for each round of articles, with this command from round 28 on.
 """
 
 from __future__ import annotations
