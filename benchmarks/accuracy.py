@@ -97,41 +97,40 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-28 01:14 UTC (45,250 sentences, corpus sha256 777d985b25bc)"
+ERROR_NOTES_RUN = "2026-11-28 03:06 UTC (49,106 sentences, corpus sha256 ad6cd80fb185)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (8 of 25). When the term after *only if* / *once* /
-  *provided* / *on one condition* amounts to winning (Tripoli's militias dismantled, the Phnom Penh administration
-  dissolved, every rebel weapon surrendered, Iran's nuclear sites "neutralised", a chief restored to the palace at
-  Bawku), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed by `if`, `provided`, `condition`,
-  `cond_the`, `cond_xx`. When *would go on fighting until* / *saw no reason to respect the ceasefire while* comes
-  with a concrete term (Russian soldiers go home, the rebels leave Goma, gunmen leave the villages), gold is
-  `conditional` and the model says `opposed`. Six rounds of articles (22-27) were written with many pairs of this
-  kind, and the `winning_vs_term` contrast groups score above the defaults (table above), but the words of the
-  term, not the connective, carry the label, and a linear model over n-grams weighs the connective more.
-- **Conditions and stance words about something that is not a truce** (6 of 25). A premier "ready to discuss all
-  their demands, but only after the strike had been called off", a government that "would allow an OSCE police
-  mission only once its terms had been settled", frontier battalions that "would stand down only once Austria
-  pulled its regiments back" (a mobilisation, not a war), a delegate who will accept a League procedure "only
-  if" his delegates are heard, a reader who backed sending troops "but only so long as" they protect the aid, and
-  a council that "urged both sides to avoid a stoppage": all `neutral`, read from `only after`, `only once`,
-  `only if`, `but only` and `urged both`. Round 27 was written to put many such lines in the corpus, and two of
-  these come from it.
-- **Neutral sentences that describe terms, forecasts, resolutions or history** (5 of 25). What Resolutions 924
-  and 1701 "call on" or "ask" the parties to do, a forecast that a halt "would survive only if" something
-  happened, what ceasefire monitors "would have to" do once a pact expired, and a government explaining after
-  the fact that it "had no choice once" hostage-takers tied their captives to a halt. The guide makes these
-  `neutral`, but they carry the words of a stance, and a bag of n-grams cannot tell reporting, forecasting or
-  quoting a term from setting one.
-- **Two stances in one sentence, a stance in a subordinate clause, or a stance told as an act** (6 of 25).
-  "Peace envoys meet in Shanghai as powers urge an end to the war" is `neutral` (the call sits in the as-clause),
-  read as `supportive`; Britain "would welcome any genuine cease-fire but would keep its forces in Borneo" and
-  Washington "will take no part in the talks but would welcome any agreement" are `supportive`, read as
-  `conditional` from `but would` and `any`; "the army will not fight its own countrymen" (`supportive`) reads as
-  `opposed` from the negation; and two acts, both commanders issuing the order to cease fire and two delegations
-  that "agreed to meet again" and set up a committee on violations (both `supportive`), read as `neutral`.
+- **The connective still decides, not what it connects** (10 of 25). When the term after *only if* / *once* /
+  *provided* amounts to winning (the Phnom Penh administration dissolved, Iran's nuclear sites "neutralised", a
+  sovereign Bodoland accepted, a chief restored to the palace at Bawku), gold is `opposed` and the model says
+  `conditional` at p ≈ 1, pushed by `if`, `provided`, `cond_the`, `cond_xx`. When *would go on (fighting) until*
+  / *will not stop until* / *there will be no truce until* comes with a concrete term (the rebels leave Goma,
+  Russian soldiers go home, a detained commander is released, stolen cattle returned), gold is `conditional` and
+  the model says `opposed`, from `go on`, `would go on` and `neg_stop`. Ten rounds of articles (22-31) were
+  written with many pairs of this kind, and the `winning_vs_term` contrast groups score above the defaults
+  (table above), but the words of the term, not the connective, carry the label, and a linear model over n-grams
+  weighs the connective more. One of the ten (men accused of a massacre handed over, read `opposed` in round 17)
+  sits on the border that round 27's grey-zone row on named attackers now reads as `conditional`.
+- **Neutral sentences that describe terms, forecasts or resolutions** (6 of 25). What Resolutions 924 and 1701
+  "call on" or "ask" the parties to do, a forecast that a halt "would survive only if" something happened, a
+  marshal who "might yet be willing to treat, provided" a demand was dropped, what monitors "would have to" do
+  once a pact expired, and a government explaining after the fact that it "had no choice once" hostage-takers tied
+  their captives to a halt. The guide makes these `neutral`, but they carry the words of a stance, and a bag of
+  n-grams cannot tell reporting, forecasting or quoting a term from setting one.
+- **Conditions and stance words about something that is not a truce** (5 of 25). Vigilantes who "would join the
+  new units provided the government paid the men a wage", a premier ready to talk "only after the strike had been
+  called off", battalions that "would stand down only once Austria pulled its regiments back" (a mobilisation,
+  not a war), a reader who backed sending troops "but only so long as" they protect the aid, and a council that
+  "urged both sides to avoid a stoppage": all `neutral`, read from `provided`, `only after`, `only once`, `but
+  only` and `urged both`. Rounds 27-30 put 1,222 annotated neutral lines, most of them of this kind, in the
+  corpus; out of fold the model still reads the connective.
+- **A stance in a subordinate clause, or a stance told as an act** (4 of 25). "Peace envoys meet in Shanghai as
+  powers urge an end to the war" is `neutral` (the call sits in the as-clause), read as `supportive`; and three
+  acts are `supportive` but read as `neutral`: an armistice that "was signed at Dorpat", two commanders who "each
+  issued the order to their commands", and two delegations that "agreed to meet again" and set up a committee on
+  violations (the passive "was signed" and "agreed to meet again" are readings the guide leaves open).
 - **Abstaining does not catch these.** They sit at p ≥ 0.99, so `min_confidence` trims the noisy margin, not these
-  systematic errors. 22 of the 25 come from the whole news texts (63% of the corpus), nine of them from rounds 22
-  to 27.
+  systematic errors. 23 of the 25 come from the whole news texts (66% of the corpus), nine of them from rounds 22
+  to 31.
 """
 
 
