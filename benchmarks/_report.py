@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -18,6 +19,20 @@ __all__ = [
     "replace_section",
     "table",
 ]
+
+
+def git_commit(root: str | os.PathLike[str]) -> str:
+    """The short hash of the checkout at ``root``, or ``"unknown"`` outside git.
+
+    Benchmarks take it when they start: a commit made during a long run did not
+    produce its figures.
+    """
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
 
 
 class PlotsUnavailable(ImportError):

@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -1032,15 +1031,6 @@ def _machine() -> str:
             f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, numpy {np.__version__}")
 
 
-def _commit() -> str:
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return done.stdout.strip() or "unknown"
-
-
 def _read_gold(path: Path | None) -> list[dict] | None:
     if path is None or not path.exists():
         return None
@@ -1099,6 +1089,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     img_dir = args.img_dir or (None if quick else DEFAULT_IMG)
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
 
+    started = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": _report.git_commit(ROOT)}
     corpus = read_corpus(args.seeds)
     say(f"{len(corpus):,} sentences from {', '.join(map(str, args.seeds))}")
     results = run_benchmark(corpus, gold=_read_gold(args.gold), settings=settings, progress=say)
@@ -1116,8 +1107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plot_note = "PNGs in " + ", ".join(f"`{Path(os.path.relpath(p, ROOT)).as_posix()}`" for p in plots.values())
     context = {
         "command": "python -m benchmarks.accuracy" + (" " + shlex.join(argv) if argv else ""),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
+        **started,
         "machine": _machine(),
         "plots": plot_note,
     }

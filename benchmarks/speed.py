@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import stance
-from benchmarks._report import PlotsUnavailable, _figure, _save, replace_section, table
+from benchmarks._report import PlotsUnavailable, _figure, _save, git_commit, replace_section, table
 from stance.train import read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,10 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     scale = QUICK_SCALE if args.quick else 1.0
     repeats = 1 if args.quick else 3
     started = time.perf_counter()
+    commit, date = git_commit(ROOT), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     corpus_sentences = list(read_corpus([ROOT / "seeds" / "corpus"]).texts)
     saved = ROOT / "benchmarks" / "results" / ("speed-quick.json" if args.quick else "speed.json")
     if parts:
-        return remeasure(parts, args, saved, corpus_sentences)
+        return remeasure(parts, args, saved, corpus_sentences, commit=commit, date=date)
     results: dict[str, object] = {"machine": machine()}
     results["segmentation"] = segmentation(_sentence_sample(corpus_sentences, scale), repeats)
     with tempfile.TemporaryDirectory() as tmp:
@@ -231,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             results[part] = measure_part(part, workdir, corpus_sentences, quick=args.quick, no_1gb=args.no_1gb)
             print(part, results[part], file=sys.stderr)
     results["benchmark_seconds"] = time.perf_counter() - started
-    results["commit"] = _commit()
-    results["date"] = time.strftime("%Y-%m-%d")
+    results["commit"] = commit
+    results["date"] = date[:10]
     _publish(results, saved, args)
     return 0
 
@@ -353,7 +354,8 @@ def _score_after_barrier(documents, barrier, queue) -> None:
     queue.put(time.perf_counter() - started)
 
 
-def remeasure(parts: list[str], args: argparse.Namespace, saved: Path, corpus_sentences: list[str]) -> int:
+def remeasure(parts: list[str], args: argparse.Namespace, saved: Path, corpus_sentences: list[str], *,
+              commit: str, date: str) -> int:
     """Measure ``parts`` again; keep every other figure of ``saved``."""
     if not saved.exists():
         print(f"--remeasure needs the results of a full run in {saved}; run without it first.", file=sys.stderr)
@@ -367,7 +369,7 @@ def remeasure(parts: list[str], args: argparse.Namespace, saved: Path, corpus_se
             results[part] = measure_part(part, workdir, corpus_sentences, quick=args.quick, no_1gb=args.no_1gb)
             print(part, results[part], file=sys.stderr)
     results.setdefault("remeasured", []).append({
-        "parts": parts, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": _commit(),
+        "parts": parts, "date": date, "commit": commit,
         "seconds": time.perf_counter() - started, "earlier": earlier})
     _publish(results, saved, args)
     return 0
@@ -383,13 +385,8 @@ def _publish(results: dict, saved: Path, args: argparse.Namespace) -> None:
         print(f"plots skipped: {exc}", file=sys.stderr)
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                          cwd=ROOT).stdout.strip() or "unknown"
-
-
 def render(results: dict, *, quick: bool) -> str:
-    commit = results.get("commit") or _commit()
+    commit = results.get("commit") or git_commit(ROOT)
     m = results["machine"]
     s = results["sentence_level"]
     c = results["cold_start"]

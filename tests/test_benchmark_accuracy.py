@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -213,3 +214,9 @@ def test_a_section_with_a_lost_marker_is_refused_not_duplicated(tmp_path, broken
     with pytest.raises(ValueError, match="once each"):
         _report.replace_section(doc, "new")
     assert doc.read_text(encoding="utf-8") == "# B\n\n" + broken
+
+
+def test_git_commit_names_the_checkout_or_says_unknown(tmp_path):
+    assert _report.git_commit(tmp_path) == "unknown"
+    commit = _report.git_commit(Path(__file__).resolve().parent.parent)
+    assert commit == "unknown" or (len(commit) >= 7 and set(commit) <= set("0123456789abcdef"))
