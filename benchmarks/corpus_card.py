@@ -52,6 +52,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(28, "nineteenth", "breaking-news alert streams, statements in full and human-interest features"),
     _article_round(29, "twentieth", "government read-outs, embassy security alerts and risk consultancy updates"),
     _article_round(30, "twenty-first", "sermon reports, human-rights report summaries and \"What they said\" quote boxes"),
+    _article_round(31, "twenty-second", "diaries, stories with updates and corrections, and reports of televised addresses"),
 )
 
 
