@@ -1,9 +1,11 @@
-"""Render benchmark figures: markdown tables, the docs section between markers, PNG plots."""
+"""Shared parts of the benchmark reports: markdown tables, the docs section between markers, PNG
+plots, the commit a run started from, and the warnings its fits raised."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -12,12 +14,14 @@ import numpy as np
 __all__ = [
     "PlotsUnavailable",
     "fmt",
+    "git_commit",
     "plot_abstain",
     "plot_confusion",
     "plot_learning_curve",
     "plot_reliability",
     "replace_section",
     "table",
+    "warning_messages",
 ]
 
 
@@ -33,6 +37,11 @@ def git_commit(root: str | os.PathLike[str]) -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return done.stdout.strip() or "unknown"
+
+
+def warning_messages(caught: Iterable[warnings.WarningMessage]) -> list[str]:
+    """One line per distinct warning recorded by ``warnings.catch_warnings(record=True)``, sorted."""
+    return sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
 
 
 class PlotsUnavailable(ImportError):

@@ -245,8 +245,7 @@ def _fit_task(estimator, train_texts, train_labels, test_texts, keep: bool):
         warnings.simplefilter("always")
         estimator.fit(train_texts, train_labels)
         predicted = estimator.predict(test_texts) if test_texts is not None else None
-    messages = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
-    return (estimator if keep else None), predicted, messages
+    return (estimator if keep else None), predicted, _report.warning_messages(caught)
 
 
 def _macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:

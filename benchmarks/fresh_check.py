@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
-from benchmarks._report import fmt, table
+from benchmarks._report import fmt, table, warning_messages
 from benchmarks.baselines import KeywordStanceClassifier, sklearn_default_baseline
 from stance.features import make_pipeline
 from stance.train import read_corpus
@@ -98,7 +98,7 @@ def fresh_check(folder: Path, number: int) -> dict:
             "neutral_noted_right": float(right[neutral & noted].mean()) if (neutral & noted).any() else None,
             "neutral_other_right": float(right[neutral & ~noted].mean()) if (neutral & ~noted).any() else None,
             "seconds": time.perf_counter() - started,
-            "warnings": sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught}),
+            "warnings": warning_messages(caught),
         }
     return results
 
