@@ -1,5 +1,5 @@
 """Shared parts of the benchmark reports: markdown tables, the docs section between markers, PNG
-plots, the commit a run started from, and the warnings its fits raised."""
+plots, the commit a run started from, and fits that hand back their warnings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import numpy as np
 
 __all__ = [
     "PlotsUnavailable",
+    "fit_predict",
     "fmt",
     "git_commit",
     "plot_abstain",
@@ -21,7 +22,6 @@ __all__ = [
     "plot_reliability",
     "replace_section",
     "table",
-    "warning_messages",
 ]
 
 
@@ -39,9 +39,18 @@ def git_commit(root: str | os.PathLike[str]) -> str:
     return done.stdout.strip() or "unknown"
 
 
-def warning_messages(caught: Iterable[warnings.WarningMessage]) -> list[str]:
-    """One line per distinct warning recorded by ``warnings.catch_warnings(record=True)``, sorted."""
-    return sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
+def fit_predict(estimator, train_texts: Sequence[str], train_labels: Sequence[str],
+                test_texts: Sequence[str] | None = None) -> tuple[np.ndarray | None, list[str]]:
+    """Fit ``estimator``, predict ``test_texts`` if given, and return the warnings raised.
+
+    The warnings come back as one sorted line per distinct warning, so a report can
+    print them (and a worker process can send them back) instead of stderr.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        estimator.fit(train_texts, train_labels)
+        predicted = np.asarray(estimator.predict(test_texts)) if test_texts is not None else None
+    return predicted, sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
 
 
 class PlotsUnavailable(ImportError):

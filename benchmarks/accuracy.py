@@ -241,11 +241,8 @@ def subsample(corpus: Corpus, limit: int | None) -> Corpus:
 def _fit_task(estimator, train_texts, train_labels, test_texts, keep: bool):
     # Runs in a worker: warnings are recorded and sent back, so they reach the
     # report instead of a worker's stderr (or, under pytest, an error).
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        estimator.fit(train_texts, train_labels)
-        predicted = estimator.predict(test_texts) if test_texts is not None else None
-    return (estimator if keep else None), predicted, _report.warning_messages(caught)
+    predicted, messages = _report.fit_predict(estimator, train_texts, train_labels, test_texts)
+    return (estimator if keep else None), predicted, messages
 
 
 def _macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:

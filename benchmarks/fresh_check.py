@@ -17,14 +17,13 @@ import argparse
 import json
 import sys
 import time
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
-from benchmarks._report import fmt, table, warning_messages
+from benchmarks._report import fit_predict, fmt, table
 from benchmarks.baselines import KeywordStanceClassifier, sklearn_default_baseline
 from stance.features import make_pipeline
 from stance.train import read_corpus
@@ -87,10 +86,7 @@ def fresh_check(folder: Path, number: int) -> dict:
                      "models": {}}
     for name, model in models.items():
         started = time.perf_counter()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model.fit(list(train.texts), list(train.labels))
-            predicted = np.asarray(model.predict(list(test.texts)))
+        predicted, messages = fit_predict(model, list(train.texts), list(train.labels), list(test.texts))
         right = predicted == truth
         results["models"][name] = {
             "macro_f1": f1_score(truth, predicted, average="macro"),
@@ -98,7 +94,7 @@ def fresh_check(folder: Path, number: int) -> dict:
             "neutral_noted_right": float(right[neutral & noted].mean()) if (neutral & noted).any() else None,
             "neutral_other_right": float(right[neutral & ~noted].mean()) if (neutral & ~noted).any() else None,
             "seconds": time.perf_counter() - started,
-            "warnings": warning_messages(caught),
+            "warnings": messages,
         }
     return results
 
