@@ -30,18 +30,18 @@ from sklearn.metrics import cohen_kappa_score
 
 __all__ = ["draw_sample", "score_sample", "write_sample"]
 
+ROOT = Path(__file__).resolve().parent.parent
+
 LABELS = ("supportive", "conditional", "opposed", "neutral")
 
 _PROMPT = """# Blind labelling pass (second labeller)
 
 You label sentences for a corpus about stance toward a ceasefire. Another person labelled them
-first; you must NOT see their labels. Do not open any file under `seeds/` of the project and do
-not open the `key_*` files beside your items or the corpus files the items come from. Work only
-from the guide and the items.
+first; you must NOT see their labels. Do not open the corpus ({sources}) or the `key_*` files
+beside your items. Work only from the guide and the items.
 
-1. Read the labelling guide (`LABELING.md`, the authority) and the section "How the corpus reads
-   the grey zones" in the project's `docs/labels.md` (how the corpus reads cases the guide does
-   not settle).
+1. Read `{guide}`: the labelling guide (the authority) and its section "How the corpus reads the
+   grey zones" (how the corpus reads cases the guide does not settle).
 2. Read `{items}`. Each line: `id`, `text` (the sentence to label), `previous_sentence` (context
    only, may be empty; do not label it), `conflict`.
 3. Label every `text` with exactly one of `supportive`, `conditional`, `opposed`, `neutral`,
@@ -94,8 +94,13 @@ def draw_sample(paths: Sequence[Path], seed: int, fraction: float = 0.12,
     return dealt
 
 
-def write_sample(dealt: dict[str, list[dict]], folder: Path) -> None:
-    """Write each labeller's items, prompt and answer key into ``folder``."""
+def write_sample(dealt: dict[str, list[dict]], folder: Path, guide: Path = ROOT / "docs" / "labels.md",
+                 corpus: Path = ROOT / "seeds") -> None:
+    """Write each labeller's items, prompt and answer key into ``folder``.
+
+    The prompt names ``guide`` (the labelling guide with the corpus's grey-zone
+    table) and ``corpus``, the folder the labeller must not open.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for tag, items in dealt.items():
         with open(folder / f"key_{tag}.jsonl", "w", encoding="utf-8") as key, \
@@ -104,7 +109,8 @@ def write_sample(dealt: dict[str, list[dict]], folder: Path) -> None:
                 key.write(json.dumps(item) + "\n")
                 shown.write(json.dumps({k: item[k] for k in ("id", "text", "previous_sentence", "conflict")}) + "\n")
         (folder / f"prompt_{tag}.md").write_text(
-            _PROMPT.format(items=folder / f"items_{tag}.jsonl", labels=folder / f"labels_{tag}.jsonl"),
+            _PROMPT.format(items=folder / f"items_{tag}.jsonl", labels=folder / f"labels_{tag}.jsonl",
+                           guide=guide, sources=f"`{corpus}`"),
             encoding="utf-8")
 
 
