@@ -14,7 +14,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 __all__ = [
     "DEFAULT_PARAMS", "PREPROCESSORS", "anonymise", "make_pipeline", "mark_clauses", "mark_negation", "mark_scopes",
-    "normalise", "respell",
+    "normalise", "pair_words", "respell",
 ]
 
 _NEGATORS = re.compile(
@@ -203,6 +203,33 @@ def _headline_case(text: str) -> bool:
     return len(later_words) >= 2 and all(word[0].isupper() for word in later_words)
 
 
+_PAIR_WORD = re.compile(r"\b\w+\b")
+# Words that stand beside almost any other: paired, they would only add noise.
+_PAIR_SKIP = frozenset(
+    "a an and are as at be been by for from in is it its of on or said says that the this to was were with xx 0".split()
+)
+
+
+def pair_words(text: str) -> str:
+    """Join each word of ``text`` with the second, third and fourth word after it, as ``a~b`` tokens.
+
+    Word n-grams see only neighbours; a linear model cannot tell "backed the plan
+    for a truce" from "backed the plan for a new stadium" except by words next to
+    each other. Pairs a few words apart ("backed~truce", "rejected~budget") give it
+    those conjunctions. Function words, masked names (``xx``) and numbers (``0``)
+    are left out, also inside a marked scope (``neg_the``). Adjacent words are not
+    paired: the word bigrams already hold them. Run it after a marker, so that
+    ``cond_hostages`` pairs as itself.
+
+    Examples
+    --------
+    >>> pair_words("they backed the new plan for a truce")
+    'they~new they~plan they~truce backed~plan backed~truce new~truce'
+    """
+    words = [word for word in _PAIR_WORD.findall(text) if word.rpartition("_")[2] not in _PAIR_SKIP]
+    return " ".join(f"{first}~{second}" for i, first in enumerate(words) for second in words[i + 2:i + 5])
+
+
 @dataclass(frozen=True, slots=True)
 class _Chain:
     """Apply text functions in order; compares equal across processes, unlike a closure."""
@@ -219,13 +246,20 @@ _MARKERS: dict[str, Callable[[str], str]] = {
     "mark_negation": mark_negation, "mark_scopes": mark_scopes, "mark_clauses": mark_clauses,
 }
 
+_WORD_STEPS: dict[str, tuple[Callable[[str], str], ...]] = {
+    **{name: (respell, marker) for name, marker in _MARKERS.items()},
+    "anonymise+lower": (respell, anonymise, _fold),
+    **{f"anonymise+{name}": (respell, anonymise, marker) for name, marker in _MARKERS.items()},
+}
+
 #: Named text preprocessors a saved model may refer to. Weights name one of these
-#: by key; they never carry code.
+#: by key; they never carry code. Each word preprocessor has a ``+pairs`` twin that
+#: ends in :func:`pair_words`, for the word-pair features.
 PREPROCESSORS: dict[str, Callable[[str], str]] = {
-    **{name: _Chain((respell, marker)) for name, marker in _MARKERS.items()},
+    **{name: _Chain(steps) for name, steps in _WORD_STEPS.items()},
     "normalise": normalise,
-    "anonymise+lower": _Chain((respell, anonymise, _fold)),
-    **{f"anonymise+{name}": _Chain((respell, anonymise, marker)) for name, marker in _MARKERS.items()},
+    **{f"{name}+pairs": _Chain((*steps, pair_words)) for name, steps in _WORD_STEPS.items()},
+    "normalise+pairs": _Chain((normalise, pair_words)),
 }
 
 #: The settings of the shipped model, checked by the nested, grouped search in
@@ -234,11 +268,15 @@ PREPROCESSORS: dict[str, Callable[[str], str]] = {
 #: per fold and scores per candidate are in docs/benchmarks.md (the search history
 #: is in docs/model-card.md); the top candidates differ in the fourth decimal. ``C``
 #: moved from 30 to 10 when that candidate's lead passed two standard errors.
-#: Negation, condition and clause marking are fixed, not searched.
+#: Negation, condition and clause marking are fixed, not searched; word pairs are
+#: tried off as a one-step variant. Pairs seen in 2 sentences doubled the pairs'
+#: vocabulary (202,726 against 99,076) for the same fresh-check scores, so they need 3.
 DEFAULT_PARAMS: dict[str, Any] = {
     "word_ngram_range": (1, 3),
     "char_ngram_range": (2, 5),
+    "word_pairs": True,
     "min_df": 2,
+    "pairs_min_df": 3,
     "sublinear_tf": True,
     "negation": True,
     "conditions": True,
@@ -253,7 +291,7 @@ def make_pipeline(**params: Any) -> Pipeline:
     """Return an unfitted stance pipeline with the shipped settings.
 
     The result is a plain :class:`sklearn.pipeline.Pipeline`: ``features`` (a
-    :class:`~sklearn.pipeline.FeatureUnion` of a word and a character
+    :class:`~sklearn.pipeline.FeatureUnion` of a word, a character and a word-pair
     :class:`~sklearn.feature_extraction.text.TfidfVectorizer`) followed by ``clf``
     (a multinomial :class:`~sklearn.linear_model.LogisticRegression`). Fit, clone
     or tune it like any estimator.
@@ -262,7 +300,11 @@ def make_pipeline(**params: Any) -> Pipeline:
     ----------
     **params
         Overrides of :data:`DEFAULT_PARAMS`: ``word_ngram_range``,
-        ``char_ngram_range`` (``None`` drops the character features), ``min_df``,
+        ``char_ngram_range`` (``None`` drops the character features),
+        ``word_pairs`` (pairs of words two to four apart, see :func:`pair_words`;
+        ``False`` drops them), ``min_df`` (of the word and character n-grams),
+        ``pairs_min_df`` (of the word pairs: there are many, and a pair seen in fewer
+        than three training sentences only fills the model file),
         ``sublinear_tf``, ``negation`` (mark negation scope in word features),
         ``conditions`` (also mark condition scope, see :func:`mark_scopes`),
         ``clauses`` (also mark subordinate clauses, see :func:`mark_clauses`;
@@ -292,13 +334,14 @@ def make_pipeline(**params: Any) -> Pipeline:
             f"{sorted(DEFAULT_PARAMS)}."
         )
     settings = {**DEFAULT_PARAMS, **params}
+    word_preprocessor = _word_preprocessor(settings["negation"], settings["conditions"], settings["clauses"],
+                                           settings["anonymise"])
     word = TfidfVectorizer(
         analyzer="word",
         ngram_range=tuple(settings["word_ngram_range"]),
         min_df=settings["min_df"],
         sublinear_tf=settings["sublinear_tf"],
-        preprocessor=_preprocessor(settings["negation"], settings["conditions"], settings["clauses"],
-                                   settings["anonymise"]),
+        preprocessor=PREPROCESSORS[word_preprocessor],
         token_pattern=r"(?u)\b\w+\b",
         dtype=np.float64,
     )
@@ -313,6 +356,16 @@ def make_pipeline(**params: Any) -> Pipeline:
             dtype=np.float64,
         )
         transformers.append(("char", char))
+    if settings["word_pairs"]:
+        pairs = TfidfVectorizer(
+            analyzer="word",
+            min_df=settings["pairs_min_df"],
+            sublinear_tf=settings["sublinear_tf"],
+            preprocessor=PREPROCESSORS[f"{word_preprocessor}+pairs"],
+            token_pattern=r"\S+",
+            dtype=np.float64,
+        )
+        transformers.append(("pairs", pairs))
     clf = LogisticRegression(
         C=settings["C"],
         class_weight=settings["class_weight"],
@@ -322,9 +375,9 @@ def make_pipeline(**params: Any) -> Pipeline:
     return Pipeline([("features", FeatureUnion(transformers)), ("clf", clf)])
 
 
-def _preprocessor(negation: bool, conditions: bool, clauses: bool, anonymise: bool) -> Callable[[str], str]:
+def _word_preprocessor(negation: bool, conditions: bool, clauses: bool, anonymise: bool) -> str:
     marker = ("mark_clauses" if clauses else "mark_scopes" if conditions else
               "mark_negation" if negation else None)
     if anonymise:
-        return PREPROCESSORS[f"anonymise+{marker or 'lower'}"]
-    return PREPROCESSORS[marker or "normalise"]
+        return f"anonymise+{marker or 'lower'}"
+    return marker or "normalise"

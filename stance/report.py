@@ -261,7 +261,8 @@ def _legend(order: Sequence[str], css_class: dict[str, str], looks: dict[str, _L
     return ('<section class="legend" aria-label="Legend"><h2>How to read this page</h2>'
             f"<ul>{items}</ul><p>Hover over a sentence, or move to it with the Tab key, to see the "
             "probability of each label and the words (<em>word</em> n-grams) or letter sequences "
-            "(<em>chars</em> n-grams, spaces shown as ␣) that pushed it toward its label; "
+            "(<em>chars</em> n-grams, spaces shown as ␣) and pairs of words a few words apart "
+            "(<em>word pair</em>, “backed … truce”) that pushed it toward its label; "
             "<code>neg_</code> marks a word inside the scope of a negation and <code>cond_</code> "
             "one inside a condition (after “if”, “until”, “once”...), <code>sub_</code> one in a "
             "subordinate clause (after “although”, “while”, “after”...); <code>xx</code> stands for "
@@ -387,6 +388,8 @@ def _ngram(name: str, weight: float) -> str:
     elif kind == "char":
         # Character n-grams often start or end with a space; make it visible.
         kind, gram = "chars", gram.replace(" ", "\u2423")
+    elif kind == "pairs":
+        kind, gram = "word pair", gram.replace("~", " \u2026 ")
     return (f'<span class="g"><code>{escape(gram, quote=True)}</code><small>{escape(kind)}</small>'
             f"+{weight:.2f}</span>")
 

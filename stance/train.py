@@ -151,9 +151,28 @@ def fit(texts: Sequence[str], labels: Sequence[str], **params: Any) -> StanceMod
     -------
     StanceModel
         In-memory; call :meth:`StanceModel.save` to write it.
+
+    Raises
+    ------
+    InputError
+        If the sentences hold fewer than two labels, or no feature occurs in
+        enough of them to be kept (a corpus of a few dozen sentences).
     """
+    if len(set(labels)) < 2:
+        raise InputError(f"Training needs sentences of at least two labels; these {len(labels)} have "
+                         f"{sorted(set(labels)) or 'none'}.")
     pipeline = make_pipeline(**params)
-    pipeline.fit(list(texts), list(labels))
+    try:
+        pipeline.fit(list(texts), list(labels))
+    except ValueError as exc:
+        if "no terms remain" not in str(exc):
+            raise
+        settings = {**DEFAULT_PARAMS, **params}
+        raise InputError(
+            f"Too few sentences ({len(texts)}) for the feature settings: no n-gram or word pair of one "
+            f"of the vectorizers occurs in min_df={settings['min_df']} (word pairs: "
+            f"pairs_min_df={settings['pairs_min_df']}) of them. Train on more text, or lower those settings."
+        ) from None
     return StanceModel(pipeline, manifest={"params": _jsonable_params(params)})
 
 
@@ -183,8 +202,23 @@ def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathL
     -------
     pathlib.Path
         The manifest path.
+
+    Raises
+    ------
+    InputError
+        If a corpus file is missing or malformed (naming file and line), if the
+        corpus is too small to fit, or if ``evaluate`` is set and every sentence
+        belongs to one conflict.
     """
     corpus = read_corpus(corpus_paths)
+    if not corpus.texts:
+        raise InputError("The corpus files hold no labelled sentences.")
+    if evaluate and len(set(corpus.conflicts)) < 2:
+        raise InputError(
+            "Leave-conflicts-out evaluation needs sentences from at least two conflicts, and every "
+            f"sentence here has the conflict {corpus.conflicts[0]!r}. Give the records a 'conflict' "
+            "field, or train without evaluation (--no-eval, or evaluate=False)."
+        )
     model = fit(corpus.texts, corpus.labels, **params)
     metadata: dict[str, Any] = {
         "params": _jsonable_params({**DEFAULT_PARAMS, **params}),

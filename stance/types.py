@@ -102,7 +102,8 @@ class DocumentSummary:
 class Explanation:
     """Why a sentence got its label: the n-grams that pushed it there.
 
-    ``features`` pairs each n-gram (prefixed ``word__`` or ``char__``) with its
+    ``features`` pairs each n-gram (prefixed ``word__``, ``char__``, or ``pairs__`` for
+    two words a few apart, written ``first~second``) with its
     contribution to the log-odds of ``label`` against the average label, largest first.
     """
 

@@ -175,6 +175,25 @@ def test_train_errors_name_the_file_and_line(capsys, tmp_path):
     assert code == 1 and "bad.jsonl:2:" in err and "UTF-8" in err
 
 
+def test_train_on_one_conflict_or_too_few_sentences_says_why(capsys, tmp_path):
+    source = tmp_path / "one.jsonl"
+    texts = ("Guns fell silent along the river front", "Envoys urged an immediate halt to shelling")
+    lines = [{"text": texts[i % 2], "label": ("neutral", "supportive")[i % 2], "conflict": "only"} for i in range(4)]
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 1 and "at least two conflicts" in err and "--no-eval" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"), "--no-eval")
+    assert code == 1 and "Too few sentences (4)" in err and "pairs_min_df=3" in err and err.count("\n") == 1
+    assert not (tmp_path / "m.json").exists()
+    source.write_text(json.dumps({**lines[0], "conflict": "other"}) + "\n" + json.dumps(lines[2]) + "\n",
+                      encoding="utf-8")
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 1 and "at least two labels" in err and "['neutral']" in err
+    source.write_text("\n", encoding="utf-8")
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 1 and "no labelled sentences" in err
+
+
 def test_train_on_two_labels(capsys, tmp_path):
     source = tmp_path / "two.jsonl"
     texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"]

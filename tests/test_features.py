@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stance.features import PREPROCESSORS, anonymise, make_pipeline, mark_clauses, mark_scopes, normalise, respell
+from stance.features import (
+    PREPROCESSORS, anonymise, make_pipeline, mark_clauses, mark_scopes, normalise, pair_words, respell,
+)
 
 news_like = st.lists(
     st.sampled_from(["Although", "although", "while", "after", "not", "no", "until", "if", "Kyiv", "Hamas", "33",
@@ -53,8 +55,31 @@ def test_anonymise_masks_names_and_numbers_not_sentence_openers():
     {"clauses": False, "conditions": False, "negation": False, "anonymise": False},
 ])
 def test_every_flag_combination_uses_a_named_preprocessor(flags):
-    preprocessor = make_pipeline(**flags).named_steps["features"].transformer_list[0][1].preprocessor
-    assert preprocessor in PREPROCESSORS.values()
+    vectorizers = dict(make_pipeline(**flags).named_steps["features"].transformer_list)
+    assert vectorizers["word"].preprocessor in PREPROCESSORS.values()
+    word_name = next(name for name, function in PREPROCESSORS.items() if function == vectorizers["word"].preprocessor)
+    assert vectorizers["pairs"].preprocessor == PREPROCESSORS[f"{word_name}+pairs"]
+
+
+def test_word_pairs_join_words_two_to_four_apart_without_function_words():
+    assert pair_words("the rebels rejected the offer of a truce") == (
+        "rebels~offer rebels~truce rejected~truce")
+    marked = mark_scopes("No truce until the hostages are freed.")
+    assert pair_words(marked) == ("no~until no~cond_hostages no~cond_freed neg_truce~cond_hostages "
+                                  "neg_truce~cond_freed until~cond_freed")
+    assert "pairs" not in dict(make_pipeline(word_pairs=False).named_steps["features"].transformer_list)
+
+
+@given(news_like)
+def test_word_pairs_keep_word_order_and_count(text):
+    marked = mark_clauses(anonymise(text))
+    words = [w for w in re.findall(r"\b\w+\b", marked)
+             if w.rpartition("_")[2] not in {"the", "said", "xx", "0", "a", "of"} | set(
+                 "an and are as at be been by for from in is it its on or says that this to was were with".split())]
+    pairs = pair_words(marked).split()
+    assert len(pairs) == sum(min(3, max(0, len(words) - i - 2)) for i in range(len(words)))
+    expected = [f"{a}~{b}" for i, a in enumerate(words) for b in words[i + 2:i + 5]]
+    assert pairs == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
