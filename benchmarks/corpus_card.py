@@ -54,6 +54,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(30, "twenty-first", "sermon reports, human-rights report summaries and \"What they said\" quote boxes"),
     _article_round(31, "twenty-second", "diaries, stories with updates and corrections, and reports of televised addresses"),
     _article_round(32, "twenty-third", "anniversary retrospectives, inside-the-talks reconstructions and round-ups of what people read and heard"),
+    _article_round(33, "twenty-fourth", "glossaries of key terms, \"as told to\" accounts and reports of leaked memos"),
 )
 
 
