@@ -177,15 +177,16 @@ def test_train_errors_name_the_file_and_line(capsys, tmp_path):
 
 def test_train_on_one_conflict_or_too_few_sentences_says_why(capsys, tmp_path):
     source = tmp_path / "one.jsonl"
-    texts = ("Guns fell silent along the river front", "Envoys urged an immediate halt to shelling")
-    lines = [{"text": texts[i % 2], "label": ("neutral", "supportive")[i % 2], "conflict": "only"} for i in range(4)]
+    # Every word is in both sentences, but no pair of words two apart is.
+    texts = ("shelling stopped overnight", "overnight stopped shelling")
+    lines = [{"text": text, "label": label, "conflict": "only"} for text, label in zip(texts, ("neutral", "supportive"))]
     source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
     assert code == 1 and "at least two conflicts" in err and "--no-eval" in err and err.count("\n") == 1
     code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"), "--no-eval")
-    assert code == 1 and "Too few sentences (4)" in err and "pairs_min_df=3" in err and err.count("\n") == 1
+    assert code == 1 and "Too few sentences (2)" in err and "pairs_min_df=2" in err and err.count("\n") == 1
     assert not (tmp_path / "m.json").exists()
-    source.write_text(json.dumps({**lines[0], "conflict": "other"}) + "\n" + json.dumps(lines[2]) + "\n",
+    source.write_text(json.dumps({**lines[0], "conflict": "other"}) + "\n" + json.dumps(lines[0]) + "\n",
                       encoding="utf-8")
     code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
     assert code == 1 and "at least two labels" in err and "['neutral']" in err
