@@ -28,11 +28,9 @@ from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 
+from benchmarks.corpus_card import LABELS, ROOT
+
 __all__ = ["draw_sample", "score_sample", "write_sample"]
-
-ROOT = Path(__file__).resolve().parent.parent
-
-LABELS = ("supportive", "conditional", "opposed", "neutral")
 
 _PROMPT = """# Blind labelling pass (second labeller)
 
