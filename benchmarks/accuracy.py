@@ -83,7 +83,7 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
     "full": {"word_ngram_range": [(1, 2), (1, 3)], "C": [10.0, 30.0]},
     "cross": {"word_ngram_range": [(1, 2), (1, 3)], "char_ngram_range": [(2, 5), None], "C": [10.0, 30.0],
               "anonymise": [False, True]},
-    # A few hundred sentences hold no word pair in three of them; the tests' run uses it.
+    # The tests' run: a few hundred sentences may hold no word pair twice.
     "tiny": {"word_ngram_range": [(1, 2)], "char_ngram_range": [None], "pairs_min_df": [1], "C": [1.0, 10.0]},
 }
 

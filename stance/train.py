@@ -168,10 +168,11 @@ def fit(texts: Sequence[str], labels: Sequence[str], **params: Any) -> StanceMod
         if "no terms remain" not in str(exc):
             raise
         settings = {**DEFAULT_PARAMS, **params}
+        pairs = f" (word pairs: pairs_min_df={settings['pairs_min_df']})" if settings["word_pairs"] else ""
         raise InputError(
-            f"Too few sentences ({len(texts)}) for the feature settings: no n-gram or word pair of one "
-            f"of the vectorizers occurs in min_df={settings['min_df']} (word pairs: "
-            f"pairs_min_df={settings['pairs_min_df']}) of them. Train on more text, or lower those settings."
+            f"Too few sentences ({len(texts)}) for the feature settings: no feature of one of the "
+            f"vectorizers occurs in min_df={settings['min_df']}{pairs} of them. Train on more text, or "
+            "lower those settings."
         ) from None
     return StanceModel(pipeline, manifest={"params": _jsonable_params(params)})
 
