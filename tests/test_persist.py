@@ -78,21 +78,83 @@ def test_truncated_weights_with_matching_checksum(saved):
         stance.load(saved)
 
 
+def _arrays(path) -> dict[str, np.ndarray]:
+    with np.load(model_paths(path)[0], allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def _write_arrays(path, arrays, **manifest_changes) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    _write_weights_with_matching_checksum(path, buffer.getvalue())
+    if manifest_changes:
+        _rewrite_manifest(path, **manifest_changes)
+
+
+def _as_format_1(path, offsets=lambda o: o) -> None:
+    """Rewrite a saved model in format 1: each vocabulary as one blob plus character offsets."""
+    arrays = _arrays(path)
+    for key in [k for k in arrays if k.endswith(".terms_utf8")]:
+        terms = arrays[key].tobytes().decode("utf-8").split("\n")
+        arrays[key] = np.frombuffer("".join(terms).encode("utf-8"), dtype=np.uint8)
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        arrays[key.replace("utf8", "offsets")] = offsets(np.concatenate([[0], np.cumsum(lengths)]))
+    _write_arrays(path, arrays, format_version=1)
+
+
+def test_saved_vocabularies_are_newline_separated(saved, tiny_model):
+    arrays = _arrays(saved)
+    terms = arrays["word.terms_utf8"].tobytes().decode("utf-8").split("\n")
+    assert terms == list(tiny_model.pipeline.steps[0][1].transformer_list[0][1].get_feature_names_out())
+    assert not any(key.endswith("offsets") for key in arrays)
+    assert json.loads(model_paths(saved)[1].read_text())["format_version"] == FORMAT_VERSION == 2
+
+
+def test_format_1_models_still_load_and_predict_identically(saved, tiny_model):
+    _as_format_1(saved)
+    np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
+
+
 @pytest.mark.parametrize("offsets", [
     lambda o: o[::-1].copy(),                 # decreasing
     lambda o: o[:0],                          # empty
     lambda o: np.concatenate([[1], o[1:]]),   # does not start at 0
     lambda o: np.concatenate([o[:-1], [o[-1] + 5]]),  # runs past the text
 ], ids=["decreasing", "empty", "not-from-zero", "past-the-end"])
-def test_vocabulary_offsets_that_do_not_fit_are_refused(saved, offsets):
-    with np.load(model_paths(saved)[0], allow_pickle=False) as archive:
-        arrays = {name: archive[name] for name in archive.files}
-    arrays["word.terms_offsets"] = offsets(arrays["word.terms_offsets"])
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    _write_weights_with_matching_checksum(saved, buffer.getvalue())
+def test_format_1_offsets_that_do_not_fit_are_refused(saved, offsets):
+    _as_format_1(saved, offsets)
     with pytest.raises(stance.ModelLoadError, match="offsets do not fit"):
         stance.load(saved)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda terms: terms[:-1], "differ in length"),
+    (lambda terms: terms[:-1] + terms[:1], "duplicate terms"),
+], ids=["one-term-short", "duplicate-term"])
+def test_vocabularies_that_do_not_fit_their_weights_are_refused(saved, change, message):
+    arrays = _arrays(saved)
+    terms = arrays["word.terms_utf8"].tobytes().decode("utf-8").split("\n")
+    arrays["word.terms_utf8"] = np.frombuffer("\n".join(change(terms)).encode("utf-8"), dtype=np.uint8)
+    _write_arrays(saved, arrays)
+    with pytest.raises(stance.ModelLoadError, match=message):
+        stance.load(saved)
+
+
+@pytest.mark.parametrize("version", [0, -1, "2", 1.5, True], ids=repr)
+def test_format_versions_no_stance_writes_are_refused(saved, version):
+    _rewrite_manifest(saved, format_version=version)
+    with pytest.raises(stance.ModelLoadError, match="no stance writes"):
+        stance.load(saved)
+
+
+def test_a_vocabulary_term_with_a_newline_cannot_be_saved(tmp_path):
+    from stance.train import fit
+
+    model = fit(["a truce now", "no truce ever"] * 4, ["supportive", "opposed"] * 4, char_ngram_range=None)
+    vectorizer = model.pipeline.steps[0][1].transformer_list[0][1]
+    vectorizer.vocabulary_ = {("bad\nterm" if i == 0 else t): i for t, i in vectorizer.vocabulary_.items()}
+    with pytest.raises(TypeError, match="newline"):
+        model.save(tmp_path / "m")
 
 
 def test_tampered_weights(saved):
