@@ -28,7 +28,8 @@ FORMAT_NAME = "stance-model"
 FORMAT_VERSION = 2
 # Version 1 stored each vocabulary as one UTF-8 blob plus character offsets; slicing
 # half a million terms out of it took longer than the rest of loading. Version 2 joins
-# the terms with a newline, which no TF-IDF term holds, and splits them in one call.
+# the terms with a newline, which no term of stance's vectorizers holds (saving checks),
+# and splits them in one call.
 _TERM_SEPARATOR = "\n"
 
 
