@@ -57,6 +57,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(33, "twenty-fourth", "glossaries of key terms, \"as told to\" accounts and reports of leaked memos"),
     _article_round(34, "twenty-fifth", "meeting reports, opinion poll reports and reviews of books and films"),
     _article_round(35, "twenty-sixth", "press round-ups, relief reports and history explainers for students"),
+    _article_round(36, "twenty-seventh", "open letters and replies, annotated speeches and point-counterpoint columns"),
 )
 
 
