@@ -58,6 +58,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(34, "twenty-fifth", "meeting reports, opinion poll reports and reviews of books and films"),
     _article_round(35, "twenty-sixth", "press round-ups, relief reports and history explainers for students"),
     _article_round(36, "twenty-seventh", "open letters and replies, annotated speeches and point-counterpoint columns"),
+    _article_round(37, "twenty-eighth", "radio bulletins, readers' question-and-answer guides and one-week chronologies"),
 )
 
 
