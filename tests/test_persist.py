@@ -91,11 +91,16 @@ def _write_arrays(path, arrays, **manifest_changes) -> None:
         _rewrite_manifest(path, **manifest_changes)
 
 
+def _terms(blob: np.ndarray) -> list[str]:
+    """The terms of a format-2 vocabulary array."""
+    return blob.tobytes().decode("utf-8").split("\n")
+
+
 def _as_format_1(path, offsets=lambda o: o) -> None:
     """Rewrite a saved model in format 1: each vocabulary as one blob plus character offsets."""
     arrays = _arrays(path)
     for key in [k for k in arrays if k.endswith(".terms_utf8")]:
-        terms = arrays[key].tobytes().decode("utf-8").split("\n")
+        terms = _terms(arrays[key])
         arrays[key] = np.frombuffer("".join(terms).encode("utf-8"), dtype=np.uint8)
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
         arrays[key.replace("utf8", "offsets")] = offsets(np.concatenate([[0], np.cumsum(lengths)]))
@@ -104,7 +109,7 @@ def _as_format_1(path, offsets=lambda o: o) -> None:
 
 def test_saved_vocabularies_are_newline_separated(saved, tiny_model):
     arrays = _arrays(saved)
-    terms = arrays["word.terms_utf8"].tobytes().decode("utf-8").split("\n")
+    terms = _terms(arrays["word.terms_utf8"])
     assert terms == list(tiny_model.pipeline.steps[0][1].transformer_list[0][1].get_feature_names_out())
     assert not any(key.endswith("offsets") for key in arrays)
     assert json.loads(model_paths(saved)[1].read_text())["format_version"] == FORMAT_VERSION == 2
@@ -133,7 +138,7 @@ def test_format_1_offsets_that_do_not_fit_are_refused(saved, offsets):
 ], ids=["one-term-short", "duplicate-term"])
 def test_vocabularies_that_do_not_fit_their_weights_are_refused(saved, change, message):
     arrays = _arrays(saved)
-    terms = arrays["word.terms_utf8"].tobytes().decode("utf-8").split("\n")
+    terms = _terms(arrays["word.terms_utf8"])
     arrays["word.terms_utf8"] = np.frombuffer("\n".join(change(terms)).encode("utf-8"), dtype=np.uint8)
     _write_arrays(saved, arrays)
     with pytest.raises(stance.ModelLoadError, match=message):
