@@ -50,10 +50,10 @@ _LOOKS = {
                          "backs a ceasefire only on conditions or guarantees"),
     "opposed": _Look("#D55E00", "rgba(213,94,0,.15)", "wavy", "O", "#D55E00", "#000",
                      _STRIPES.format(angle="-45deg", gap=2, end=3) + ",#D55E00",
-                     "rejects, doubts or works against a ceasefire"),
+                     "rejects, dismisses or argues against a ceasefire"),
     "neutral": _Look("#767676", "transparent", "dotted", "N", "#fff", "#333",
                      _STRIPES.format(angle="90deg", gap=3, end=4) + ",#c8c8c8",
-                     "reports events or positions without a stance of its own"),
+                     "expresses no stance toward a ceasefire: events, figures, background"),
 }
 _SPARE_COLOURS = ("#009E73", "#CC79A7", "#56B4E9", "#F0E442")
 # The order a reader scans in: support, then its qualified and contrary forms,
