@@ -144,15 +144,25 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="PATH", help="a saved model (default: the shipped one)")
 
 
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+
+
 def _positive_int(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
     return number
 
 
 def _probability(value: str) -> float:
-    number = float(value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {value!r}") from None
     if not 0.0 <= number <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {value}")
     return number
@@ -174,17 +184,23 @@ def _decision(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _jobs(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number == 0:
         raise argparse.ArgumentTypeError("expected a number of workers: 1 or more, or -1 for all cores")
     return number
 
 
+_FORMAT_OF_SUFFIX = {".csv": "csv", ".parquet": "parquet"}
+
+
 def _score_command(args: argparse.Namespace) -> int:
     decision = _decision(args)
+    if args.errors is not None and args.errors != STDIN and args.output != STDIN and \
+            Path(args.errors).resolve() == Path(args.output).resolve():
+        raise StanceError(f"--errors and -o both name {args.output}; give the error report a file of its own.")
     if args.scheduler:
         return _score_on_cluster(args, decision)
-    output_format = args.output_format or ("csv" if str(args.output).lower().endswith(".csv") else "jsonl")
+    output_format = args.output_format or _FORMAT_OF_SUFFIX.get(Path(args.output).suffix.lower(), "jsonl")
     if output_format == "parquet":
         raise StanceError("--output-format parquet needs --scheduler (partitioned output); use jsonl or csv.")
     model = load(args.model)
@@ -220,6 +236,8 @@ def _score_on_cluster(args: argparse.Namespace, decision: dict[str, Any]) -> int
         except ImportError as exc:
             raise StanceError(f"--scheduler needs the dask extra, pip install 'ceasefire-stance[dask]' "
                               f"(and pyarrow for parquet): {exc}.") from None
+        except OSError as exc:  # the scheduler unreachable, or the output folder not writable
+            raise StanceError(f"The Dask run on {args.scheduler} failed: {exc}") from None
         for result in results:
             for line_no, error in result.errors:
                 failed += 1
@@ -308,6 +326,10 @@ def _output(path: str, *, force: bool):
         sys.stdout.flush()
         return
     target = Path(path)
+    if not path:
+        raise StanceError("The output path is empty; give a file name, or - for standard output.")
+    if path.endswith(("/", os.sep)) or target.is_dir():
+        raise StanceError(f"Output path {path!r} names a folder, not a file; give a file name.")
     if target.exists() and not force:
         raise StanceError(f"Output file {target} already exists; use --force to overwrite it.")
     with replaced_on_success(target) as temporary:

@@ -67,7 +67,7 @@ def read_records(path: str | os.PathLike[str], *, format: str = "auto", text_fie
         raise ValueError(f"format must be one of {FORMATS} or 'auto', got {format!r}.")
     if encoding_errors not in ("strict", "replace"):
         raise ValueError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}.")
-    source = name if name is not None else "<stdin>" if str(path) == STDIN else str(path)
+    source = name if name is not None else "<stdin>" if str(path) == STDIN else _printable(os.fspath(path))
     try:
         stream = sys.stdin.buffer if str(path) == STDIN else open(path, "rb")
     except OSError as exc:
@@ -116,6 +116,12 @@ def read_jsonl(stream: BinaryIO, *, source: str, text_field: str = "text", id_fi
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Record(source, line_no, error=f"malformed JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield Record(source, line_no, error="malformed JSON: arrays or objects nested too deeply")
+            continue
+        except ValueError as exc:  # the json module's other refusals, such as an integer of 5,000 digits
+            yield Record(source, line_no, error=f"malformed JSON: {str(exc).split(';')[0]}")
             continue
         if not isinstance(obj, dict):
             yield Record(source, line_no, error=f"expected a JSON object, got {type(obj).__name__}")
@@ -202,14 +208,21 @@ def _make_record(text: object, doc_id: object, source: str, line_no: int, text_f
 
 def _decode(data: bytes, errors: str) -> tuple[str, int | None]:
     """Return ``(text, None)``, or ``("", byte_offset)`` for invalid UTF-8 under strict."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8"), None
+        return data[bom:].decode("utf-8"), None
     except UnicodeDecodeError as exc:
         if errors == "replace":
-            return data.decode("utf-8", "replace"), None
-        return "", exc.start
+            return data[bom:].decode("utf-8", "replace"), None
+        return "", bom + exc.start
+
+
+def _printable(file_name: str) -> str:
+    """The name as ids and error reports show it: bytes that are not UTF-8 as ``\\xff``, not as surrogates."""
+    try:
+        return file_name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system decoding makes
+        return file_name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _strip_bom(line: str, index: int) -> str:

@@ -54,7 +54,8 @@ _VECTORIZER_CHECKS: dict[str, Any] = {
     "max_features": lambda v: v is None or (type(v) is int and v > 0),
     "sublinear_tf": lambda v: isinstance(v, bool),
     "lowercase": lambda v: isinstance(v, bool),
-    "token_pattern": lambda v: v is None or isinstance(v, str),
+    # A pattern is code run on every input: only the ones stance's vectorizers use.
+    "token_pattern": lambda v: v in (None, r"(?u)\b\w\w+\b", r"(?u)\b\w+\b", r"\S+"),
     "strip_accents": lambda v: v in (None, "ascii", "unicode"),
     "norm": lambda v: v in (None, "l1", "l2"),
     "use_idf": lambda v: isinstance(v, bool),
@@ -67,7 +68,7 @@ _CLASSIFIER_CHECKS: dict[str, Any] = {
     "C": lambda v: _is_number(v) and v > 0,
     "class_weight": lambda v: v is None or v == "balanced" or (
         isinstance(v, dict) and all(_is_number(w) for w in v.values())),
-    "solver": lambda v: isinstance(v, str),
+    "solver": lambda v: v in ("lbfgs", "newton-cg", "newton-cholesky", "liblinear", "sag", "saga"),
     "max_iter": lambda v: type(v) is int and v > 0,
     "fit_intercept": lambda v: isinstance(v, bool),
     "tol": _is_number,
@@ -156,12 +157,18 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Pipeline, dict[str, Any]
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
+    except Exception as exc:  # any damage to the archive is one clear load error
+        raise ModelLoadError(
+            f"Model weights {npz_path} are not a valid stance model ({type(exc).__name__}: {exc})."
+        ) from None
+    try:
         pipeline = _from_arrays(arrays, manifest["pipeline"], manifest["format_version"])
     except ModelLoadError:
         raise
-    except Exception as exc:  # any structural problem is one clear load error
+    except Exception as exc:  # a key or array missing on either side
         raise ModelLoadError(
-            f"Model weights {npz_path} are not a valid stance model ({type(exc).__name__}: {exc})."
+            f"Model {json_path} and its weights {npz_path.name} do not describe a stance pipeline "
+            f"({type(exc).__name__}: {exc}); the manifest or the weights were changed or come from elsewhere."
         ) from None
     labels = [str(label) for label in pipeline.classes_]
     if labels != manifest.get("labels"):

@@ -40,8 +40,10 @@ _REPORTING_CLAUSE = re.compile(
 )
 
 # A candidate end: terminal punctuation, any closing quotes or brackets, then
-# whitespace. A bare line break is a candidate too (headlines, paragraphs).
-_CANDIDATE = re.compile(r"(?:[.!?…]+[\"'”’»)\]]*|(?<=\S)(?=\s*\n))(\s+)")
+# whitespace. A bare line break (\n, \r\n or a lone \r) is a candidate too (headlines,
+# paragraphs). A match starts only at the first mark of a run and never gives marks
+# back, so a run of ten thousand dots costs one pass, not one pass per dot.
+_CANDIDATE = re.compile(r"(?:(?<![.!?…])[.!?…]++[\"'”’»)\]]*+|(?<=\S)(?=\s*[\n\r]))(\s+)")
 _CLOSERS = "\"'”’»)]"
 _WORD_BEFORE = re.compile(r"([\w.\-]+)[\"'”’»)\]]*$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$")
@@ -97,7 +99,8 @@ def _is_boundary(text: str, start: int, end: int, next_start: int) -> bool:
         return True
     gap = text[end:next_start]
     following = text[next_start]
-    if "\n" in gap and (gap.count("\n") > 1 or not following.islower()):
+    line_breaks = gap.count("\n") + gap.count("\r") - gap.count("\r\n")
+    if line_breaks and (line_breaks > 1 or not following.islower()):
         return True
     last = text[end - 1]
     if last not in ".!?…" and last not in _CLOSERS:
@@ -106,8 +109,10 @@ def _is_boundary(text: str, start: int, end: int, next_start: int) -> bool:
         return False
     if last in _CLOSERS and _REPORTING_CLAUSE.match(text, next_start):
         return False  # '"We will fight on!" the commander said.'
-    stripped = text[start:end].rstrip(_CLOSERS)
-    if not stripped.endswith("."):
+    before_closers = end  # not text[start:end].rstrip(): a copy per candidate is quadratic in a long run
+    while before_closers > start and text[before_closers - 1] in _CLOSERS:
+        before_closers -= 1
+    if before_closers == start or text[before_closers - 1] != ".":
         return True
     word_match = _WORD_BEFORE.search(text, max(start, end - 40), end)
     if word_match is None:

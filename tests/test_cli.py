@@ -75,6 +75,22 @@ def test_unwritable_output_is_a_clear_error(capsys, tmp_path):
     assert code == 1 and "Cannot write output file" in err
 
 
+@pytest.mark.parametrize("output,extra,message", [
+    ("folder", ["--force"], "names a folder"),
+    ("new-folder/", [], "names a folder"),
+    ("", ["--force"], "output path is empty"),
+    ("out.parquet", [], "parquet needs --scheduler"),
+    ("same.jsonl", ["--errors", "same.jsonl"], "--errors and -o both name"),
+], ids=["existing-folder", "trailing-slash", "empty", "parquet-suffix", "same-as-errors"])
+def test_output_paths_that_cannot_work_are_refused_before_scoring(capsys, tmp_path, monkeypatch, output, extra,
+                                                                  message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    code, out, err = run(capsys, "score", str(SEED_TEXT), "-o", output, *extra, "-q")
+    assert code == 1 and out == "" and message in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
 def test_per_document_summaries(capsys, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "x", "text": "One. Two. Three."}\n', encoding="utf-8")
@@ -141,9 +157,12 @@ def test_explain_info_version(capsys, model):
 
 def test_usage_errors_exit_2(capsys):
     assert main([]) == 2
-    with pytest.raises(SystemExit) as exit_info:
-        main(["score", "--jobs", "many"])
-    assert exit_info.value.code == 2
+    for bad, expected in ((["--jobs", "many"], "--jobs: expected a whole number, got 'many'"),
+                          (["--batch-size", "x"], "--batch-size: expected a whole number, got 'x'"),
+                          (["--min-confidence", "x"], "expected a probability from 0 to 1, got 'x'")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["score", *bad])
+        assert exit_info.value.code == 2 and expected in capsys.readouterr().err
     for bad in (["--batch-size", "0"], ["--jobs", "0"], ["--min-confidence", "1.5"], ["--min-confidence", "-0.1"]):
         with pytest.raises(SystemExit) as exit_info:
             main(["score", *bad])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -67,6 +68,18 @@ def test_crlf_and_lone_cr(tmp_path, capsys):
     assert code == 0
     assert [r["text"] for r in rows] == ["Truce holds", "The guns fell silent.", "Talks go on."]
     assert all(text[r["start"]:r["end"]] == r["text"] for r in rows)
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_in_ids_and_error_reports(tmp_path, capsys):
+    name = os.fsdecode(b"bad\xffname.txt")
+    (tmp_path / name).write_bytes(b"We call for a ceasefire.")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    code = main(["score", str(tmp_path / name), str(tmp_path / os.fsdecode(b"gone\xff.txt")),
+                 "-o", str(out), "--errors", str(errors), "-q"])
+    assert code == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["doc_id"] == str(tmp_path / "bad\\xffname.txt")
+    assert json.loads(errors.read_text(encoding="utf-8"))["source"] == str(tmp_path / "gone\\xff.txt")
+    assert "gone\\xff.txt:0: cannot open file" in capsys.readouterr().err
 
 
 def test_invalid_utf8_can_be_replaced(tmp_path, capsys):

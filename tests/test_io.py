@@ -38,12 +38,14 @@ JSONL_CASES = [
     (b'{"text": ["a"]}\n', "is list"),
     (b'{"text": "   "}\n', "empty document"),
     (b'{"text": "caf\xe9"}\n', "invalid UTF-8"),
+    (b'{"text": "deep", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "nested too deeply"),
+    (b'{"text": "big", "n": ' + b"9" * 5_000 + b"}\n", "malformed JSON: Exceeds the limit"),
 ]
 
 
 @pytest.mark.parametrize("data,error", JSONL_CASES, ids=[
     "ok", "no-id", "malformed", "array", "missing-text", "null-text", "number-text", "list-text",
-    "blank-text", "bad-utf8",
+    "blank-text", "bad-utf8", "nested-too-deep", "huge-integer",
 ])
 def test_jsonl_records(tmp_path, data, error):
     [record] = records_of(tmp_path, "in.jsonl", data)
@@ -69,6 +71,13 @@ def test_bom_and_invalid_utf8_replace(tmp_path):
     assert record.document.text == "caf\ufffd"
     [record] = records_of(tmp_path, "in.txt", b"caf\xe9 truce.", encoding_errors="replace")
     assert record.document.text == "caf\ufffd truce."
+
+
+def test_invalid_utf8_after_a_bom_is_placed_in_the_file_not_in_the_stripped_text(tmp_path):
+    [record] = records_of(tmp_path, "bom.txt", b"\xef\xbb\xbfa\n\xffTalks resume.\n")
+    assert record.line_no == 2 and "at byte 5;" in record.error
+    [record] = records_of(tmp_path, "bom.jsonl", b'\xef\xbb\xbf{"text": "caf\xe9"}\n')
+    assert "at byte 16 of the line" in record.error
 
 
 def test_text_files(tmp_path):

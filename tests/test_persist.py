@@ -223,13 +223,26 @@ def test_unknown_preprocessor_is_refused(saved):
         stance.load(saved)
 
 
+def test_a_manifest_missing_a_setting_is_blamed_with_its_weights_not_the_weights_alone(saved):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    del manifest["pipeline"]["vectorizers"][0]["params"]["ngram_range"]
+    json_path.write_text(json.dumps(manifest))
+    with pytest.raises(stance.ModelLoadError, match=r"\.json and its weights .*\.npz do not describe .*ngram_range"):
+        stance.load(saved)
+
+
 @pytest.mark.parametrize("part,key,value,message", [
     ("vectorizer", "input", "filename", "never writes"),
     ("vectorizer", "analyzer", "os.system", "not a valid value"),
     ("vectorizer", "ngram_range", [1, 10_000], "not a valid value"),
     ("classifier", "C", -1, "not a valid value"),
     ("classifier", "warm_start", True, "never writes"),
-], ids=["input-filename", "analyzer", "ngram-range", "negative-C", "unknown-classifier-key"])
+    ("vectorizer", "token_pattern", "(a)(b)", "not a valid value"),
+    ("vectorizer", "token_pattern", "(", "not a valid value"),
+    ("classifier", "solver", "os.system", "not a valid value"),
+], ids=["input-filename", "analyzer", "ngram-range", "negative-C", "unknown-classifier-key", "token-pattern-groups",
+        "token-pattern-broken", "solver"])
 def test_manifest_settings_stance_never_writes_are_refused(saved, part, key, value, message):
     json_path = model_paths(saved)[1]
     manifest = json.loads(json_path.read_text())
