@@ -195,6 +195,8 @@ _FORMAT_OF_SUFFIX = {".csv": "csv", ".parquet": "parquet"}
 
 def _score_command(args: argparse.Namespace) -> int:
     decision = _decision(args)
+    if args.inputs.count(STDIN) > 1:
+        raise StanceError("Standard input (-) is named more than once; it can be read only once.")
     if args.errors is not None and args.errors != STDIN and args.output != STDIN and \
             Path(args.errors).resolve() == Path(args.output).resolve():
         raise StanceError(f"--errors and -o both name {args.output}; give the error report a file of its own.")

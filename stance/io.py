@@ -203,7 +203,9 @@ def _make_record(text: object, doc_id: object, source: str, line_no: int, text_f
         return Record(source, line_no, error="empty document")
     if doc_id is None or doc_id == "":
         doc_id = default_id
-    return Record(source, line_no, document=Document(str(doc_id), text))
+    # A JSON id that is not a string keeps its JSON spelling (true, {"a": 1}), not Python's.
+    doc_id = doc_id if isinstance(doc_id, str) else json.dumps(doc_id, ensure_ascii=False)
+    return Record(source, line_no, document=Document(doc_id, text))
 
 
 def _decode(data: bytes, errors: str) -> tuple[str, int | None]:

@@ -91,6 +91,11 @@ def test_output_paths_that_cannot_work_are_refused_before_scoring(capsys, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
 
 
+def test_standard_input_named_twice_is_refused(capsys):
+    code, out, err = run(capsys, "score", "-", "-", "-q")
+    assert code == 1 and out == "" and "named more than once" in err
+
+
 def test_per_document_summaries(capsys, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "x", "text": "One. Two. Three."}\n', encoding="utf-8")

@@ -64,6 +64,13 @@ def test_jsonl_line_numbers_skip_blank_lines_but_count_them(tmp_path):
     assert records[0].document.id.endswith("in.jsonl:1")
 
 
+def test_ids_that_are_not_strings_keep_their_json_spelling(tmp_path):
+    data = b"".join(json.dumps({"id": value, "text": "Truce now."}).encode() + b"\n"
+                    for value in (7, 1.5, False, {"a": 1}, ["x"]))
+    assert [r.document.id for r in records_of(tmp_path, "ids.jsonl", data)] == [
+        "7", "1.5", "false", '{"a": 1}', '["x"]']
+
+
 def test_bom_and_invalid_utf8_replace(tmp_path):
     [record] = records_of(tmp_path, "in.jsonl", b'\xef\xbb\xbf{"text": "ok"}\n')
     assert record.document.text == "ok"
