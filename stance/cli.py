@@ -291,6 +291,8 @@ class _Tally:
         for record in records:
             if record.document is None:
                 self.failed += 1
+                if self.progress:
+                    print("\r\033[K", end="", file=sys.stderr)  # the error gets a line of its own
                 _report_error(record.source, record.line_no, record.error, errors_out)
                 continue
             self.n_documents += 1
