@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _signals_raise():
             return args.handler(args)
     except _Interrupted as exc:
-        print(f"stance: interrupted by signal {exc.signum}; no output file was left behind.", file=sys.stderr)
+        print(f"stance: interrupted by signal {exc.signum}; partial output files were removed.", file=sys.stderr)
         return 128 + exc.signum
     except StanceError as exc:
         print(f"stance: {type(exc).__name__}: {exc}", file=sys.stderr)
