@@ -235,3 +235,21 @@ def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "stance", "score", str(SEED_TEXT), "-q"],
                             capture_output=True, text=True, cwd=tmp_path, env={**os.environ}, timeout=120)
     assert result.returncode == 0 and len(jsonl(result.stdout)) == 22
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_command_exits_with_everything_written_and_its_code(tmp_path, jobs):
+    # One job ends the process without interpreter teardown, two wait for their workers:
+    # either way every record is out, in files and on pipes, and the exit code is main's.
+    documents = [{"id": str(i), "text": f"Talks resumed on day {i}. Both sides want a truce now."} for i in range(300)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in documents) + "{broken\n", encoding="utf-8")
+    command = [sys.executable, "-m", "stance", "score", str(source), "-q", "-j", jobs, "-b", "16"]
+    piped = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    written = subprocess.run([*command, "-o", "out.jsonl", "--errors", "errors.jsonl"], capture_output=True,
+                             text=True, cwd=tmp_path, timeout=300)
+    assert piped.returncode == written.returncode == 1
+    assert len(jsonl(piped.stdout)) == len(jsonl((tmp_path / "out.jsonl").read_text())) == 600
+    assert f"{source}:301: malformed JSON" in piped.stderr
+    assert [e["line"] for e in jsonl((tmp_path / "errors.jsonl").read_text())] == [301]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.jsonl", "in.jsonl", "out.jsonl"]
