@@ -157,8 +157,8 @@ def test_surface_variants_keep_the_words_and_change_only_their_form():
 
 
 def test_variants_change_one_setting_of_the_default_grid_point():
-    grid = {"word_ngram_range": [(1, 2), (1, 3)], "C": [10.0, 30.0]}
-    other_c = 10.0 if DEFAULT_PARAMS["C"] == 30.0 else 30.0
+    other_c = DEFAULT_PARAMS["C"] * 3
+    grid = {"word_ngram_range": [(1, 2), (1, 3)], "C": [DEFAULT_PARAMS["C"], other_c]}
     expanded = candidates(grid, ({"min_df": 1}, {"class_weight": None}, {"C": other_c}))
     assert len(expanded) == 4 + 2  # the other C is already a grid point, so it adds nothing
     anchor = {"word_ngram_range": DEFAULT_PARAMS["word_ngram_range"], "C": DEFAULT_PARAMS["C"]}
