@@ -105,7 +105,7 @@ def read_text(stream: BinaryIO, *, source: str, encoding_errors: str = "strict")
 def read_jsonl(stream: BinaryIO, *, source: str, text_field: str = "text", id_field: str = "id",
                encoding_errors: str = "strict") -> Iterator[Record]:
     """Yield one record per non-blank line of a JSON Lines stream."""
-    for line_no, raw in enumerate(stream, start=1):
+    for line_no, raw in enumerate(_lines(stream), start=1):
         line, error = _decode(raw, encoding_errors)
         if error is not None:
             yield Record(source, line_no, error=f"invalid UTF-8 at byte {error} of the line")
@@ -145,7 +145,7 @@ def read_csv(stream: BinaryIO, *, source: str, text_field: str = "text", id_fiel
     """Yield one record per CSV row; the first row is the header."""
     _allow_large_csv_fields()
     # Decode line by line with surrogateescape so one bad byte spoils one row, not the file.
-    lines = (_strip_bom(raw.decode("utf-8", "surrogateescape"), i) for i, raw in enumerate(stream))
+    lines = (_strip_bom(raw.decode("utf-8", "surrogateescape"), i) for i, raw in enumerate(_lines(stream)))
     # strict: a quote left open must be an error, not a field that swallows the rest of the file.
     reader = csv.reader(lines, strict=True)
     try:
@@ -190,6 +190,17 @@ def read_csv(stream: BinaryIO, *, source: str, text_field: str = "text", id_fiel
 
 _MISSING = object()
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_AFTER_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of a byte stream, each with its end: ``\n``, ``\r\n`` or a lone ``\r`` (old Mac exports)."""
+    for raw in stream:
+        if b"\r" in raw:
+            yield from (piece for piece in _AFTER_LONE_CR.split(raw) if piece)
+        else:
+            yield raw
+
 
 
 def _make_record(text: object, doc_id: object, source: str, line_no: int, text_field: str, *,

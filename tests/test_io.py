@@ -71,6 +71,15 @@ def test_ids_that_are_not_strings_keep_their_json_spelling(tmp_path):
         "7", "1.5", "false", '{"a": 1}', '["x"]']
 
 
+def test_lone_cr_line_ends_split_jsonl_and_csv_records(tmp_path):
+    jsonl = records_of(tmp_path, "mac.jsonl", b'{"text": "One."}\r{"text": "Two."}\r\r{broken\r{"text": "Four."}\r\n')
+    assert [(r.line_no, r.document.text if r.document else r.error[:14]) for r in jsonl] == [
+        (1, "One."), (2, "Two."), (4, "malformed JSON"), (5, "Four.")]
+    rows = records_of(tmp_path, "mac.csv", b'id,text\ra,"Both sides\ragreed."\rb,Talks resume.\r')
+    assert [(r.line_no, r.document.id, r.document.text) for r in rows] == [
+        (2, "a", "Both sides\ragreed."), (4, "b", "Talks resume.")]
+
+
 def test_bom_and_invalid_utf8_replace(tmp_path):
     [record] = records_of(tmp_path, "in.jsonl", b'\xef\xbb\xbf{"text": "ok"}\n')
     assert record.document.text == "ok"
