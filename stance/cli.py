@@ -38,8 +38,8 @@ def run() -> NoReturn:
 
     When nothing else runs (no worker process, no other thread), the process ends
     without tearing the interpreter down: freeing the model's half a million
-    vocabulary strings and every module one by one takes about a tenth of a second
-    that a one-sentence run would otherwise spend after its output is written.
+    vocabulary strings and every module one by one took 0.2 s of a one-sentence run
+    (docs/benchmarks.md, "Cold start back under 0.5 s"), after its output was written.
     Everything the command writes is flushed first and output files are already in
     place, so nothing is lost.
     """
