@@ -133,8 +133,9 @@ ERROR_NOTES = """
   guarantee, `conditional`, read `supportive`); and a high commissioner bringing "peace to every Syrian who
   wanted peace and war to those who wanted war" (`conditional`, read `supportive`).
 - **Most of these are old mistakes.** 14 of these 25 were also in the table of the full run before the solver
-  change (lbfgs, word 1-3-grams, `C=10`, 51,704 sentences). All 25 sit at a raw p of 1.00, so `min_confidence` trims the noisy margin, not these systematic errors. 24 of the 25 come from the
-  whole news texts (71% of the corpus), 14 of them from rounds 22 to 37.
+  change (lbfgs, word 1-3-grams, `C=10`, 51,704 sentences). All 25 sit at a raw p of 1.00, so `min_confidence`
+  trims the noisy margin, not these systematic errors. 24 of the 25 come from the whole news texts (71% of the
+  corpus), 14 of them from rounds 22 to 37.
 """
 
 
