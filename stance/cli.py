@@ -236,7 +236,8 @@ def _score_command(args: argparse.Namespace) -> int:
         results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
                                         **decision)
         items = _summaries(model, results) if args.per_document else _flatten(results)
-        write_records(tally.sentences(items), out, format=output_format, labels=model.labels)
+        write_records(tally.sentences(items), out, format=output_format, labels=model.labels,
+                      per_document=args.per_document)
     tally.finish()
     return EXIT_FAILED if tally.failed else EXIT_OK
 

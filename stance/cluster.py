@@ -191,7 +191,8 @@ def _score_file(source: str, name: str, output: str, options: dict[str, Any]) ->
             n_records = _write_parquet(items(), temporary, options["per_document"])
         else:
             with open(temporary, "w", encoding="utf-8", newline="") as handle:
-                n_records = write_records(items(), handle, format=options["output_format"], labels=model.labels)
+                n_records = write_records(items(), handle, format=options["output_format"], labels=model.labels,
+                                          per_document=options["per_document"])
     return PartitionResult(name, output, counts["documents"], n_records, tuple(errors))
 
 

@@ -271,11 +271,13 @@ def write_jsonl(items: Iterable[SentenceStance | DocumentSummary], stream: TextI
 
 
 def write_csv(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO, *,
-              labels: Sequence[str]) -> int:
+              labels: Sequence[str], per_document: bool = False) -> int:
     """Write a header and one row per item; return how many rows were written.
 
     Sentence columns: ``doc_id,index,start,end,label,p_<label>...,text``. Summary
-    columns: ``doc_id,n_sentences,n_<label>...,mean_p_<label>...``.
+    columns: ``doc_id,n_sentences,n_<label>...,mean_p_<label>...``. The first item
+    decides which; with no item at all, ``per_document`` does, so that an empty
+    result is still a CSV file with its header.
     """
     # RFC 4180 line ends: the writer then quotes any field holding a CR or LF.
     writer = csv.writer(stream, lineterminator="\r\n")
@@ -283,7 +285,7 @@ def write_csv(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO,
     header_written = False
     for item in items:
         if not header_written:
-            writer.writerow(_csv_header(item, labels))
+            writer.writerow(_csv_header(isinstance(item, DocumentSummary), labels))
             header_written = True
         if isinstance(item, SentenceStance):
             writer.writerow([item.doc_id, item.index, item.start, item.end, item.label,
@@ -292,18 +294,20 @@ def write_csv(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO,
             writer.writerow([item.doc_id, item.n_sentences, *(item.counts[label] for label in labels),
                              *(repr(float(item.mean_probabilities[label])) for label in labels)])
         count += 1
+    if not header_written:
+        writer.writerow(_csv_header(per_document, labels))
     return count
 
 
-def _csv_header(item: SentenceStance | DocumentSummary, labels: Sequence[str]) -> list[str]:
-    if isinstance(item, SentenceStance):
+def _csv_header(summaries: bool, labels: Sequence[str]) -> list[str]:
+    if not summaries:
         return ["doc_id", "index", "start", "end", "label", *(f"p_{label}" for label in labels), "text"]
     return ["doc_id", "n_sentences", *(f"n_{label}" for label in labels),
             *(f"mean_p_{label}" for label in labels)]
 
 
 def write_records(items: Iterable[SentenceStance | DocumentSummary], stream: TextIO, *,
-                  format: str = "jsonl", labels: Sequence[str]) -> int:
+                  format: str = "jsonl", labels: Sequence[str], per_document: bool = False) -> int:
     """Write sentence records or document summaries to a text stream.
 
     Parameters
@@ -316,6 +320,9 @@ def write_records(items: Iterable[SentenceStance | DocumentSummary], stream: Tex
         One JSON object per line, or a header and one row per item.
     labels : sequence of str
         The model's labels, which name the CSV probability columns.
+    per_document : bool, default False
+        Whether the items are document summaries: names the CSV columns when there
+        is no item to take them from.
 
     Returns
     -------
@@ -325,5 +332,5 @@ def write_records(items: Iterable[SentenceStance | DocumentSummary], stream: Tex
     if format == "jsonl":
         return write_jsonl(items, stream)
     if format == "csv":
-        return write_csv(items, stream, labels=labels)
+        return write_csv(items, stream, labels=labels, per_document=per_document)
     raise ValueError(f"output format must be 'jsonl' or 'csv', got {format!r}.")

@@ -190,6 +190,13 @@ def test_csv_header_follows_labels():
     assert header == "doc_id,index,start,end,label,p_conditional,p_neutral,p_opposed,p_supportive,text"
 
 
+@pytest.mark.parametrize("per_document,first_column", [(False, "index"), (True, "n_sentences")])
+def test_csv_with_no_records_still_has_its_header(per_document, first_column):
+    buffer = io.StringIO()
+    assert write_records([], buffer, format="csv", labels=LABELS, per_document=per_document) == 0
+    assert buffer.getvalue().split(",")[:2] == ["doc_id", first_column] and buffer.getvalue().count("\r\n") == 1
+
+
 def test_jsonl_is_plain_json():
     buffer = io.StringIO()
     write_records([_stance("d", "Ceasefire “now”")], buffer, labels=LABELS)
