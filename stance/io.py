@@ -67,7 +67,7 @@ def read_records(path: str | os.PathLike[str], *, format: str = "auto", text_fie
         raise ValueError(f"format must be one of {FORMATS} or 'auto', got {format!r}.")
     if encoding_errors not in ("strict", "replace"):
         raise ValueError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}.")
-    source = name if name is not None else "<stdin>" if str(path) == STDIN else _printable(os.fspath(path))
+    source = name if name is not None else "<stdin>" if str(path) == STDIN else _replace_surrogates(os.fspath(path), "backslashreplace")
     try:
         stream = sys.stdin.buffer if str(path) == STDIN else open(path, "rb")
     except OSError as exc:
@@ -230,14 +230,6 @@ def _decode(data: bytes, errors: str) -> tuple[str, int | None]:
         return "", bom + exc.start
 
 
-def _printable(file_name: str) -> str:
-    """The name as ids and error reports show it: bytes that are not UTF-8 as ``\\xff``, not as surrogates."""
-    try:
-        return file_name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate no file system decoding makes
-        return file_name.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _strip_bom(line: str, index: int) -> str:
     return line[1:] if index == 0 and line.startswith("\ufeff") else line
 
@@ -246,8 +238,12 @@ def _has_surrogates(value: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in value)
 
 
-def _replace_surrogates(value: str) -> str:
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def _replace_surrogates(value: str, errors: str = "replace") -> str:
+    """Undo ``surrogateescape``: the bytes it kept become U+FFFD (or ``\\xff`` with ``backslashreplace``)."""
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", errors)
+    except UnicodeEncodeError:  # a surrogate that no decoding with surrogateescape makes
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _allow_large_csv_fields() -> None:
