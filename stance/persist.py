@@ -221,7 +221,7 @@ def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any
         arrays[f"{name}.terms_utf8"] = np.frombuffer(_TERM_SEPARATOR.join(terms).encode("utf-8"), dtype=np.uint8)
         arrays[f"{name}.idf"] = np.asarray(vectorizer.idf_, dtype=np.float64)
         vectorizers.append({"name": name, "params": params})
-    arrays["clf.coef"] = np.asarray(clf.coef_, dtype=np.float64)
+    arrays["clf.coef"] = _with_union_weights(features, np.asarray(clf.coef_, dtype=np.float64))
     arrays["clf.intercept"] = np.asarray(clf.intercept_, dtype=np.float64)
     arrays["clf.classes"] = np.asarray([str(c) for c in clf.classes_], dtype=np.str_)
     clf_params = clf.get_params()
@@ -232,6 +232,21 @@ def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any
                        if key in clf_params and clf_params[key] != "deprecated"},
     }
     return arrays, spec
+
+
+def _with_union_weights(features: FeatureUnion, coef: np.ndarray) -> np.ndarray:
+    # A branch weighted w feeds w * x to the classifier; w * coef on the unweighted x
+    # gives the same scores, so the file needs no union weights and loads as before.
+    weights = features.transformer_weights or {}
+    if not weights:
+        return coef
+    coef = coef.copy()
+    start = 0
+    for name, vectorizer in features.transformer_list:
+        stop = start + len(vectorizer.vocabulary_)
+        coef[:, start:stop] *= weights.get(name, 1.0)
+        start = stop
+    return coef
 
 
 def _checked(settings: Any, checks: dict[str, Any], what: str) -> dict[str, Any]:

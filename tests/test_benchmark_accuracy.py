@@ -178,7 +178,7 @@ def test_the_reference_searches_hold_the_defaults_and_every_setting_the_issue_na
 def test_variants_are_searched_and_named(tiny_run):
     text = tiny_run[1]
     assert "picks among 3 settings" in text
-    assert "one at a time on the grid point of `DEFAULT_PARAMS`, `class_weight=None`" in text
+    assert "one at a time on the grid point of `DEFAULT_PARAMS`, `class_weight=None, pairs_min_df=1`" in text
     fixed = text.split("Fixed at `DEFAULT_PARAMS`: ", 1)[1].split("\n", 1)[0]
     assert "class_weight" not in fixed and "min_df=2" in fixed
 

@@ -120,3 +120,12 @@ def test_anonymise_leaves_headline_case_unmasked_and_still_masks_sentences():
     assert anonymise("ARMY REJECTS 30-DAY TRUCE WITH RSF") == "ARMY REJECTS 0-DAY TRUCE WITH RSF"
     assert anonymise("The army rejected the truce offer in Omdurman.") == "The army rejected the truce offer in Xx."
     assert anonymise("Hamas met Putin.") == "Hamas met Xx."  # one long word is too little to call a headline
+
+
+def test_the_character_weight_sits_on_the_union_and_must_be_positive():
+    assert make_pipeline(char_weight=0.5).named_steps["features"].transformer_weights == {"char": 0.5}
+    assert make_pipeline(char_weight=1).named_steps["features"].transformer_weights is None
+    assert make_pipeline(char_ngram_range=None).named_steps["features"].transformer_weights is None
+    for weight in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="char_weight"):
+            make_pipeline(char_weight=weight)

@@ -336,3 +336,21 @@ def test_weights_that_barely_compress_are_stored_and_the_rest_deflated(saved):
         kinds = {info.filename: info.compress_type for info in archive.infolist()}
     assert kinds["clf.coef.npy"] == zipfile.ZIP_STORED
     assert kinds["word.terms_utf8.npy"] == zipfile.ZIP_DEFLATED
+
+
+def test_a_branch_weight_is_folded_into_the_saved_weights(tmp_path, corpus):
+    from stance.train import fit
+
+    texts, labels = list(corpus.texts[:400]), list(corpus.labels[:400])
+    weighted = fit(texts, labels, word_ngram_range=(1, 1), char_ngram_range=(2, 3), char_weight=0.5)
+    plain = fit(texts, labels, word_ngram_range=(1, 1), char_ngram_range=(2, 3), char_weight=1.0)
+    assert weighted.pipeline.named_steps["features"].transformer_weights == {"char": 0.5}
+    weighted.save(tmp_path / "w")
+    loaded = stance.load(tmp_path / "w")
+    assert loaded.pipeline.named_steps["features"].transformer_weights is None
+    np.testing.assert_allclose(loaded.predict_proba(texts), weighted.predict_proba(texts), rtol=0, atol=1e-12)
+    assert not np.allclose(plain.predict_proba(texts), weighted.predict_proba(texts), atol=1e-3)
+    for sentence in SENTENCES:
+        before, after = weighted.explain(sentence, top=5), loaded.explain(sentence, top=5)
+        assert [name for name, _ in after.features] == [name for name, _ in before.features]
+        np.testing.assert_allclose([v for _, v in after.features], [v for _, v in before.features], atol=1e-12)
