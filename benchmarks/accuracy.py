@@ -105,39 +105,40 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-28 10:44 UTC (58,124 sentences, corpus sha256 46a480876624)"
+ERROR_NOTES_RUN = "2026-11-28 12:29 UTC (58,124 sentences, corpus sha256 46a480876624)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (8 of 25). When the term after *only if* / *once* /
+- **The connective still decides, not what it connects** (7 of 25). When the term after *only if* / *once* /
   *provided* amounts to winning (the Phnom Penh administration dissolved, Iran's nuclear sites "neutralised", a
-  sovereign Bodoland accepted, a chief restored at Bawku, the men accused of a massacre handed over), gold is
-  `opposed` and the model says `conditional` at p ≈ 1, pushed by `provided`, `cond_the`, `cond_xx` and the pair
-  `would~once`. When *would go on (fighting) until* or *there will be no truce until* comes with a concrete term
-  (Russian soldiers go home, stolen cattle returned, the police stop treating every tattooed man as a terrorist),
-  gold is `conditional` and the model says `opposed`, from `go on`, `on until` and `neg_truce`. The pairs join
-  the connective to the verb, not to the term, so the term's words still do not decide. The Uganda line (men
-  accused of a massacre handed over, read `opposed` in round 17) sits on the border that round 27's grey-zone row
-  on named attackers reads as `conditional`.
-- **Neutral sentences that tell of a call, a deal or a plea** (7 of 25). What Resolution 924 "calls on" the
-  parties to do and what a Council statement "asked" of them, told as history; an opposition motion that "called
-  on the Government" to press for a ceasefire; a glossary entry for a humanitarian pause; a truce reported inside
-  a "who wrote" clause; "as powers urge an end to the war" in a headline about envoys meeting; and a trader's
-  hearsay that a king "had asked for peace" long before. The guide makes these `neutral`, but they carry the
-  words of a stance, and n-grams and pairs cannot tell reporting or defining a stance from taking one.
-- **Conditions about something that is not a truce** (5 of 25). Vigilantes who "would join the new units
-  provided the government paid the men a wage", a premier ready to talk "only after the strike had been called
-  off", villagers who "would go back only once" the troops were gone, battalions that "would stand down only once
-  Austria pulled its regiments back", and a reader who backed sending troops "but only so long as" they protect
-  the aid: all `neutral`, read `conditional` from `provided`, `only after`, `only once` and `but only`.
-- **A stance carried by an act or a figure of speech** (5 of 25). Chiang and Mao "each issued the order to their
-  commands" (the ceasefire order, `supportive`, read `neutral`: the sentence never says truce); a headline on how
-  Buenos Aires "threw out" a peace convention and a Q&A answer "NO: Our soldiers were stopped a week short of the
-  Coco" (`opposed`, read `neutral`); the Kurds wanting the powers "to stand behind whatever was signed" (a
-  guarantee, `conditional`, read `supportive`); and a high commissioner bringing "peace to every Syrian who
-  wanted peace and war to those who wanted war" (`conditional`, read `supportive`).
-- **Most of these are old mistakes.** 14 of these 25 were also in the table of the full run before the solver
-  change (lbfgs, word 1-3-grams, `C=10`, 51,704 sentences). All 25 sit at a raw p of 1.00, so `min_confidence`
-  trims the noisy margin, not these systematic errors. 24 of the 25 come from the whole news texts (71% of the
-  corpus), 14 of them from rounds 22 to 37.
+  sovereign Bodoland accepted, the Tripoli militias disbanded and Turkish troops gone, a chief restored at Bawku,
+  the men accused of a massacre handed over), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed
+  by `cond_the`, `cond_xx`, `if`, `provided` and the pair `would~once`. When *would go on fighting until* comes
+  with a concrete term (the Russian soldiers go home), gold is `conditional` and the model says `opposed`, from
+  `go on` and `on fighting`. The pairs join the connective to the verb, not to the term, so the term's words
+  still do not decide. The Uganda line sits on the border that round 27's grey-zone row on named attackers
+  reads as `conditional`.
+- **Conditions and calls about something that is not a truce** (7 of 25). A premier ready to talk "only after
+  the strike had been called off", a governor who "urged both sides to end the stoppage" (a dock strike),
+  vigilantes who "would join the new units provided the government paid the men a wage", a reader who backed
+  sending troops "but only so long as" they protect the aid, villagers who "would go back only once" the troops
+  were gone, battalions that "would stand down only once Austria pulled its regiments back", and monitors who
+  "would have to leave once the pact expired": all `neutral`, read `conditional` or `supportive` from
+  `only after`, `but only`, `provided`, `would~once` and `urged both`.
+- **Neutral sentences that tell of a call or a deal** (5 of 25). What Resolutions 924 and 1701 ask of the
+  parties, an opposition motion that "called on the Government" to press for a ceasefire, a headline on envoys
+  meeting "as powers urge an end to the war", and a ceasefire "signed ... in June 2023" recalled in a "when"
+  clause: the guide makes these `neutral`, but they carry the words of a stance, and n-grams and pairs cannot
+  tell reporting a stance from taking one.
+- **A stance carried by an act, a form or a figure of speech** (6 of 25). An armistice that "was signed at
+  Dorpat" and delegations that "agreed to meet again" and set up a committee on violations (`supportive`, read
+  `neutral`: the passive and the follow-up meeting are open rulings of the guide); terms that "were refused", a
+  Q&A answer "NO: Our soldiers were stopped a week short of the Coco", and a headline in which Washington
+  "blocks" a call for an immediate ceasefire (`opposed`, read `neutral` or `supportive`: the call's words
+  outweigh the verb that rejects it); and a leader for whom "the killing could end the day the soldiers went
+  home" (`conditional`, read `supportive`: a term with no conditional word).
+- **Most of these are old mistakes.** 15 of these 25 were also in the table of the run before (character
+  n-grams at full weight, `C=100` as the default then). All 25 sit at a raw p of 1.00, so `min_confidence`
+  trims the noisy margin, not these systematic errors. 23 of the 25 come from the whole news texts (71% of the
+  corpus), 10 of them from rounds 22 to 37.
 """
 
 
