@@ -282,7 +282,7 @@ PREPROCESSORS: dict[str, Callable[[str], str]] = {
 #: 2026-11-28) was set by a check on conflicts never seen, not by the search: half
 #: weight lifted macro-F1 on three sets of later rounds (+0.006, +0.003, +0.004) and
 #: out of fold on the whole corpus (+0.002); the search tries 1 and 0.25 beside it,
-#: and both lost in every outer fold of its run at a9802d3.
+#: and no outer fold of its run at a9802d3 picked either.
 DEFAULT_PARAMS: dict[str, Any] = {
     "word_ngram_range": (1, 2),
     "char_ngram_range": (2, 5),
