@@ -240,13 +240,10 @@ def _with_union_weights(features: FeatureUnion, coef: np.ndarray) -> np.ndarray:
     weights = features.transformer_weights or {}
     if not weights:
         return coef
-    coef = coef.copy()
-    start = 0
-    for name, vectorizer in features.transformer_list:
-        stop = start + len(vectorizer.vocabulary_)
-        coef[:, start:stop] *= weights.get(name, 1.0)
-        start = stop
-    return coef
+    branches = features.transformer_list
+    scale = np.repeat([weights.get(name, 1.0) for name, _ in branches],
+                      [len(vectorizer.vocabulary_) for _, vectorizer in branches])
+    return coef * scale
 
 
 def _checked(settings: Any, checks: dict[str, Any], what: str) -> dict[str, Any]:
