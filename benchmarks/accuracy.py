@@ -105,40 +105,46 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-28 12:29 UTC (58,124 sentences, corpus sha256 46a480876624)"
+ERROR_NOTES_RUN = "2026-11-28 14:20 UTC (59,409 sentences, corpus sha256 d6f4ee69cc0a)"
 ERROR_NOTES = """
 - **The connective still decides, not what it connects** (7 of 25). When the term after *only if* / *once* /
-  *provided* amounts to winning (the Phnom Penh administration dissolved, Iran's nuclear sites "neutralised", a
-  sovereign Bodoland accepted, the Tripoli militias disbanded and Turkish troops gone, a chief restored at Bawku,
-  the men accused of a massacre handed over), gold is `opposed` and the model says `conditional` at p ≈ 1, pushed
-  by `cond_the`, `cond_xx`, `if`, `provided` and the pair `would~once`. When *would go on fighting until* comes
-  with a concrete term (the Russian soldiers go home), gold is `conditional` and the model says `opposed`, from
-  `go on` and `on fighting`. The pairs join the connective to the verb, not to the term, so the term's words
-  still do not decide. The Uganda line sits on the border that round 27's grey-zone row on named attackers
-  reads as `conditional`.
-- **Conditions and calls about something that is not a truce** (7 of 25). A premier ready to talk "only after
+  *provided* / *the day* amounts to winning (the Phnom Penh administration dissolved, Iran's nuclear sites
+  "neutralised", the Tripoli militias disbanded and Turkish troops gone, a chief restored at Bawku under guard,
+  the men accused of the Luwero massacres handed over), gold is `opposed` and the model says `conditional` at
+  p ≈ 1, pushed by `cond_the`, `cond_xx`, `if`, `provided` and the pair `would~once`. The other way round, a
+  concrete term after words of refusal reads `opposed`: men who "would go on fighting ... until the Russian
+  soldiers went home" (`go on`, `would~fighting`) and "nothing to discuss with Garowe while its gunners were
+  still shelling" (`nothing to`, `there~discuss`) are `conditional` in gold. The pairs join the connective to
+  the verb, not to the term, so the term's words still do not decide.
+- **Conditions and calls about something that is not a truce** (8 of 25). A premier ready to talk "only after
   the strike had been called off", a governor who "urged both sides to end the stoppage" (a dock strike),
-  vigilantes who "would join the new units provided the government paid the men a wage", a reader who backed
-  sending troops "but only so long as" they protect the aid, villagers who "would go back only once" the troops
-  were gone, battalions that "would stand down only once Austria pulled its regiments back", and monitors who
-  "would have to leave once the pact expired": all `neutral`, read `conditional` or `supportive` from
-  `only after`, `but only`, `provided`, `would~once` and `urged both`.
-- **Neutral sentences that tell of a call or a deal** (5 of 25). What Resolutions 924 and 1701 ask of the
-  parties, an opposition motion that "called on the Government" to press for a ceasefire, a headline on envoys
-  meeting "as powers urge an end to the war", and a ceasefire "signed ... in June 2023" recalled in a "when"
-  clause: the guide makes these `neutral`, but they carry the words of a stance, and n-grams and pairs cannot
-  tell reporting a stance from taking one.
-- **A stance carried by an act, a form or a figure of speech** (6 of 25). An armistice that "was signed at
-  Dorpat" and delegations that "agreed to meet again" and set up a committee on violations (`supportive`, read
-  `neutral`: the passive and the follow-up meeting are open rulings of the guide); terms that "were refused", a
-  Q&A answer "NO: Our soldiers were stopped a week short of the Coco", and a headline in which Washington
-  "blocks" a call for an immediate ceasefire (`opposed`, read `neutral` or `supportive`: the call's words
-  outweigh the verb that rejects it); and a leader for whom "the killing could end the day the soldiers went
-  home" (`conditional`, read `supportive`: a term with no conditional word).
-- **Most of these are old mistakes.** 15 of these 25 were also in the table of the run before (character
-  n-grams at full weight, `C=100` as the default then). All 25 sit at a raw p of 1.00, so `min_confidence`
-  trims the noisy margin, not these systematic errors. 23 of the 25 come from the whole news texts (71% of the
-  corpus), 10 of them from rounds 22 to 37.
+  vigilantes who "would join the new units provided the government paid the men a wage", a deputy who would
+  vote money "but only on condition" it held the delta, a reader who backed sending troops "but only so long
+  as" they protect the aid, villagers who "would go back only once" the troops were gone, battalions that
+  "would stand down only once Austria pulled its regiments back", and monitors who "would have to leave once
+  the pact expired": all `neutral`, read `conditional` or `supportive` from `only after`, `but only`,
+  `provided`, `would~once` and `urged both`.
+- **Neutral sentences that tell of a call, a pause or a past stance** (5 of 25). What Resolutions 924 and 1701
+  ask of the parties, an opposition motion that "called on the Government" to press for a ceasefire, a
+  glossary entry defining a "humanitarian pause" by the eight-hour halt declared for Eid, and a rebel leader
+  who "for six years ... said his army would not stop until the last Marine had sailed, an aim now met": the
+  guide makes these `neutral` (a document's contents, a definition, a stance of an earlier phase told as
+  history), but they carry the words of a stance, and n-grams and pairs cannot tell reporting a stance from
+  taking one.
+- **A stance carried by an act or a form** (4 of 25). An armistice that "was signed at Dorpat" (`supportive`,
+  read `neutral`: the passive is an open ruling of the guide); an accord that "was disowned by the Assembly"
+  and terms that "were refused" (`opposed`, read `neutral`: the verb that rejects is one word among the
+  deal's); and a radio phone-in's text-message poll that "found 58 percent ... against reopening the talks"
+  (`opposed` by the guide's poll row, read `neutral` from the poll's method words), the one line of round 38
+  in the table.
+- **Who speaks, not what is said** (1 of 25). "We pushed west as far as Bara before the drones came," an
+  officer of the army's Sixth Division told a reporter: `neutral`, read `opposed` from `officer`, `the army`
+  and `told a`. Soldiers in the corpus often vow to fight on, and the role words carry that over to a line that
+  only tells of the fighting; masking names does not mask roles.
+- **Most of these are old mistakes.** 18 of these 25 were also in the table of the run before (at `a9802d3`,
+  the same settings, before round 38). All 25 sit at a raw p of 1.00, so `min_confidence` trims the noisy
+  margin, not these systematic errors. 22 of the 25 come from the whole news texts (72% of the corpus), 13 of
+  them from rounds 22 to 38.
 """
 
 
