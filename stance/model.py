@@ -364,7 +364,7 @@ class StanceModel:
 
 
 _OWN_MANIFEST_KEYS = frozenset({
-    "format", "format_version", "labels", "pipeline", "weights_file", "weights_sha256",
+    "format", "format_version", "labels", "pipeline", "settings_sha256", "weights_file", "weights_sha256",
     "stance_version", "sklearn_version", "numpy_version",
 })
 

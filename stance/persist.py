@@ -25,11 +25,13 @@ from .features import PREPROCESSORS
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "model_paths", "read_weights", "write_weights"]
 
 FORMAT_NAME = "stance-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Version 1 stored each vocabulary as one UTF-8 blob plus character offsets; slicing
 # half a million terms out of it took longer than the rest of loading. Version 2 joins
 # the terms with a newline, which no term of stance's vectorizers holds (saving checks),
-# and splits them in one call.
+# and splits them in one call. Version 3 adds ``settings_sha256``, a checksum of the
+# labels and the pipeline settings, so that an edited setting is caught as edited weights
+# are; versions 1 and 2 load without it.
 _TERM_SEPARATOR = "\n"
 
 
@@ -43,8 +45,8 @@ def _is_number(value: Any) -> bool:
 
 
 # The settings a manifest holds, each with the values it may take. Saving writes exactly
-# these keys; loading refuses any other key or value. The manifest is JSON anyone can
-# edit and its checksum covers only the arrays, so this is what keeps an edited
+# these keys; loading refuses any other key or value. A checksum catches a careless edit,
+# not a file made elsewhere with a checksum to match, so this is what keeps a manifest's
 # ``input="filename"`` from making the model open files named by its input.
 _VECTORIZER_CHECKS: dict[str, Any] = {
     "analyzer": lambda v: v in ("word", "char", "char_wb"),
@@ -110,11 +112,13 @@ def write_weights(pipeline: Pipeline, path: str | os.PathLike[str], *, metadata:
             info.compress_type = zipfile.ZIP_DEFLATED if compressible else zipfile.ZIP_STORED
             archive.writestr(info, data)
     payload = buffer.getvalue()
+    labels = [str(label) for label in pipeline.classes_]
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "labels": [str(label) for label in pipeline.classes_],
+        "labels": labels,
         "pipeline": spec,
+        "settings_sha256": _settings_digest(labels, spec),
         "weights_file": npz_path.name,
         "weights_sha256": hashlib.sha256(payload).hexdigest(),
         "stance_version": __version__,
@@ -143,6 +147,14 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Pipeline, dict[str, Any]
     """
     npz_path, json_path = model_paths(path)
     manifest = _read_manifest(json_path)
+    if manifest["format_version"] >= 3:
+        digest = _settings_digest(manifest["labels"], manifest["pipeline"])
+        if digest != manifest["settings_sha256"]:
+            raise ModelLoadError(
+                f"The labels and settings in {json_path} do not match their checksum "
+                f"(settings_sha256 {digest[:12]}... != {str(manifest['settings_sha256'])[:12]}...); "
+                "the manifest is damaged or was edited. Re-copy both files or retrain with `stance train`."
+            )
     try:
         payload = npz_path.read_bytes()
     except OSError as exc:
@@ -201,10 +213,17 @@ def _read_manifest(json_path: Path) -> dict[str, Any]:
             f"Model {json_path} has format version {version!r}, but this stance {__version__} reads "
             f"versions up to {FORMAT_VERSION}; upgrade ceasefire-stance to load it."
         )
-    for key in ("labels", "pipeline", "weights_sha256"):
+    required = ("labels", "pipeline", "weights_sha256") + (("settings_sha256",) if version >= 3 else ())
+    for key in required:
         if key not in manifest:
             raise ModelLoadError(f"Model manifest {json_path} lacks the required key {key!r}.")
     return manifest
+
+
+def _settings_digest(labels: Any, spec: Any) -> str:
+    """The sha256 of a manifest's labels and pipeline settings, as canonical JSON."""
+    canonical = json.dumps({"labels": labels, "pipeline": spec}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _to_arrays(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import stance
-from stance.persist import FORMAT_VERSION, model_paths, read_weights
+from stance.persist import FORMAT_VERSION, _settings_digest, model_paths, read_weights
 
 
 @pytest.fixture()
@@ -57,6 +57,60 @@ def _rewrite_manifest(path, **changes):
     manifest = json.loads(json_path.read_text())
     manifest.update(changes)
     json_path.write_text(json.dumps(manifest))
+
+
+def _edit_settings(path, edit) -> None:
+    """Edit a saved manifest's settings and forge their checksum, as a file made elsewhere would."""
+    json_path = model_paths(path)[1]
+    manifest = json.loads(json_path.read_text())
+    edit(manifest)
+    manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
+    json_path.write_text(json.dumps(manifest))
+
+
+def _word_params(manifest):
+    return manifest["pipeline"]["vectorizers"][0]["params"]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: _word_params(m).update(sublinear_tf=not _word_params(m)["sublinear_tf"]),
+    lambda m: _word_params(m).update(ngram_range=[1, 1]),
+    lambda m: _word_params(m).update(preprocessor="normalise"),
+    lambda m: m["pipeline"]["classifier"].update(C=1.0),
+    lambda m: m["labels"].reverse(),
+], ids=["sublinear-tf", "ngram-range", "preprocessor", "C", "labels-reordered"])
+def test_an_edited_setting_is_caught_by_the_settings_checksum(saved, edit):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    edit(manifest)
+    json_path.write_text(json.dumps(manifest))
+    with pytest.raises(stance.ModelLoadError, match=r"m\.json do not match their checksum"):
+        stance.load(saved)
+
+
+def test_the_settings_checksum_does_not_depend_on_key_order_or_spacing(saved, tiny_model):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    json_path.write_text(json.dumps(dict(reversed(list(manifest.items()))), indent=7))
+    np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
+
+
+def test_format_2_models_without_a_settings_checksum_still_load(saved, tiny_model):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    del manifest["settings_sha256"]
+    manifest["format_version"] = 2
+    json_path.write_text(json.dumps(manifest))
+    np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
+
+
+def test_a_format_3_manifest_without_its_settings_checksum_is_refused(saved):
+    json_path = model_paths(saved)[1]
+    manifest = json.loads(json_path.read_text())
+    del manifest["settings_sha256"]
+    json_path.write_text(json.dumps(manifest))
+    with pytest.raises(stance.ModelLoadError, match="lacks the required key 'settings_sha256'"):
+        stance.load(saved)
 
 
 def test_truncated_weights(saved):
@@ -112,7 +166,7 @@ def test_saved_vocabularies_are_newline_separated(saved, tiny_model):
     terms = _terms(arrays["word.terms_utf8"])
     assert terms == list(tiny_model.pipeline.steps[0][1].transformer_list[0][1].get_feature_names_out())
     assert not any(key.endswith("offsets") for key in arrays)
-    assert json.loads(model_paths(saved)[1].read_text())["format_version"] == FORMAT_VERSION == 2
+    assert json.loads(model_paths(saved)[1].read_text())["format_version"] == FORMAT_VERSION == 3
 
 
 def test_format_1_models_still_load_and_predict_identically(saved, tiny_model):
@@ -215,19 +269,13 @@ def test_missing_files(tmp_path, saved):
 
 
 def test_unknown_preprocessor_is_refused(saved):
-    json_path = model_paths(saved)[1]
-    manifest = json.loads(json_path.read_text())
-    manifest["pipeline"]["vectorizers"][0]["params"]["preprocessor"] = "os.system"
-    json_path.write_text(json.dumps(manifest))
+    _edit_settings(saved, lambda m: _word_params(m).update(preprocessor="os.system"))
     with pytest.raises(stance.ModelLoadError, match="preprocessor 'os.system'"):
         stance.load(saved)
 
 
 def test_a_manifest_missing_a_setting_is_blamed_with_its_weights_not_the_weights_alone(saved):
-    json_path = model_paths(saved)[1]
-    manifest = json.loads(json_path.read_text())
-    del manifest["pipeline"]["vectorizers"][0]["params"]["ngram_range"]
-    json_path.write_text(json.dumps(manifest))
+    _edit_settings(saved, lambda m: _word_params(m).pop("ngram_range"))
     with pytest.raises(stance.ModelLoadError, match=r"\.json and its weights .*\.npz do not describe .*ngram_range"):
         stance.load(saved)
 
@@ -244,12 +292,11 @@ def test_a_manifest_missing_a_setting_is_blamed_with_its_weights_not_the_weights
 ], ids=["input-filename", "analyzer", "ngram-range", "negative-C", "unknown-classifier-key", "token-pattern-groups",
         "token-pattern-broken", "solver"])
 def test_manifest_settings_stance_never_writes_are_refused(saved, part, key, value, message):
-    json_path = model_paths(saved)[1]
-    manifest = json.loads(json_path.read_text())
-    target = (manifest["pipeline"]["vectorizers"][0]["params"] if part == "vectorizer"
-              else manifest["pipeline"]["classifier"])
-    target[key] = value
-    json_path.write_text(json.dumps(manifest))
+    def edit(manifest):
+        target = _word_params(manifest) if part == "vectorizer" else manifest["pipeline"]["classifier"]
+        target[key] = value
+
+    _edit_settings(saved, edit)
     with pytest.raises(stance.ModelLoadError, match=message):
         stance.load(saved)
 
