@@ -142,8 +142,9 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Pipeline, dict[str, Any]
     ------
     ModelLoadError
         If a file is missing, the manifest is not a stance manifest or is of a
-        newer format, the arrays do not match their checksum, or the arrays do not
-        describe a stance pipeline. Nothing is ever unpickled.
+        newer format, the labels and settings or the arrays do not match their
+        checksum, or the arrays do not describe a stance pipeline. Nothing is ever
+        unpickled.
     """
     npz_path, json_path = model_paths(path)
     manifest = _read_manifest(json_path)
