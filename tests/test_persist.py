@@ -53,19 +53,21 @@ def test_loading_never_unpickles(monkeypatch, saved):
 
 
 def _rewrite_manifest(path, **changes):
+    _edit_manifest(path, lambda manifest: manifest.update(changes))
+
+
+def _edit_manifest(path, edit, *, forge_settings_checksum=False) -> None:
+    """Edit a saved manifest in place; forging the settings checksum, as a file made elsewhere would."""
     json_path = model_paths(path)[1]
     manifest = json.loads(json_path.read_text())
-    manifest.update(changes)
+    edit(manifest)
+    if forge_settings_checksum:
+        manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
     json_path.write_text(json.dumps(manifest))
 
 
 def _edit_settings(path, edit) -> None:
-    """Edit a saved manifest's settings and forge their checksum, as a file made elsewhere would."""
-    json_path = model_paths(path)[1]
-    manifest = json.loads(json_path.read_text())
-    edit(manifest)
-    manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
-    json_path.write_text(json.dumps(manifest))
+    _edit_manifest(path, edit, forge_settings_checksum=True)
 
 
 def _word_params(manifest):
@@ -80,10 +82,7 @@ def _word_params(manifest):
     lambda m: m["labels"].reverse(),
 ], ids=["sublinear-tf", "ngram-range", "preprocessor", "C", "labels-reordered"])
 def test_an_edited_setting_is_caught_by_the_settings_checksum(saved, edit):
-    json_path = model_paths(saved)[1]
-    manifest = json.loads(json_path.read_text())
-    edit(manifest)
-    json_path.write_text(json.dumps(manifest))
+    _edit_manifest(saved, edit)
     with pytest.raises(stance.ModelLoadError, match=r"m\.json do not match their checksum"):
         stance.load(saved)
 
@@ -96,19 +95,16 @@ def test_the_settings_checksum_does_not_depend_on_key_order_or_spacing(saved, ti
 
 
 def test_format_2_models_without_a_settings_checksum_still_load(saved, tiny_model):
-    json_path = model_paths(saved)[1]
-    manifest = json.loads(json_path.read_text())
-    del manifest["settings_sha256"]
-    manifest["format_version"] = 2
-    json_path.write_text(json.dumps(manifest))
+    def as_format_2(manifest):
+        del manifest["settings_sha256"]
+        manifest["format_version"] = 2
+
+    _edit_manifest(saved, as_format_2)
     np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
 
 
 def test_a_format_3_manifest_without_its_settings_checksum_is_refused(saved):
-    json_path = model_paths(saved)[1]
-    manifest = json.loads(json_path.read_text())
-    del manifest["settings_sha256"]
-    json_path.write_text(json.dumps(manifest))
+    _edit_manifest(saved, lambda manifest: manifest.pop("settings_sha256"))
     with pytest.raises(stance.ModelLoadError, match="lacks the required key 'settings_sha256'"):
         stance.load(saved)
 
