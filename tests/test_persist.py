@@ -66,10 +66,6 @@ def _edit_manifest(path, edit, *, forge_settings_checksum=False) -> None:
     json_path.write_text(json.dumps(manifest))
 
 
-def _edit_settings(path, edit) -> None:
-    _edit_manifest(path, edit, forge_settings_checksum=True)
-
-
 def _word_params(manifest):
     return manifest["pipeline"]["vectorizers"][0]["params"]
 
@@ -265,13 +261,13 @@ def test_missing_files(tmp_path, saved):
 
 
 def test_unknown_preprocessor_is_refused(saved):
-    _edit_settings(saved, lambda m: _word_params(m).update(preprocessor="os.system"))
+    _edit_manifest(saved, lambda m: _word_params(m).update(preprocessor="os.system"), forge_settings_checksum=True)
     with pytest.raises(stance.ModelLoadError, match="preprocessor 'os.system'"):
         stance.load(saved)
 
 
 def test_a_manifest_missing_a_setting_is_blamed_with_its_weights_not_the_weights_alone(saved):
-    _edit_settings(saved, lambda m: _word_params(m).pop("ngram_range"))
+    _edit_manifest(saved, lambda m: _word_params(m).pop("ngram_range"), forge_settings_checksum=True)
     with pytest.raises(stance.ModelLoadError, match=r"\.json and its weights .*\.npz do not describe .*ngram_range"):
         stance.load(saved)
 
@@ -292,7 +288,7 @@ def test_manifest_settings_stance_never_writes_are_refused(saved, part, key, val
         target = _word_params(manifest) if part == "vectorizer" else manifest["pipeline"]["classifier"]
         target[key] = value
 
-    _edit_settings(saved, edit)
+    _edit_manifest(saved, edit, forge_settings_checksum=True)
     with pytest.raises(stance.ModelLoadError, match=message):
         stance.load(saved)
 
