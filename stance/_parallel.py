@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["chunked", "load_saved", "score_in_chunks"]
 
+Checksums = tuple[str, str | None]
+
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:
     """Yield lists of up to ``size`` consecutive items."""
@@ -35,10 +37,11 @@ def score_in_chunks(model: StanceModel, documents: Iterable[Document], *, n_jobs
                     min_confidence: float) -> Iterator[list[SentenceStance]]:
     """Yield each document's records in input order, scoring chunks on ``n_jobs`` workers.
 
-    Workers receive the model's path and the checksum of its weights and load it once
-    each (cached by both), so the weights are not shipped with every chunk and a model
-    saved again under the same path is never scored with the old weights. A model that
-    was never saved, or whose files changed on disk since it was loaded, is sent as is.
+    Workers receive the model's path and the checksums of its weights and settings and
+    load it once each (cached by all three), so the weights are not shipped with every
+    chunk and a model saved again under the same path is never scored with the old
+    weights, labels or settings. A model that was never saved, or whose files changed
+    on disk since it was loaded, is sent as is.
     """
     chunks = chunked(documents, batch_size)
     if n_jobs == 1:
@@ -54,29 +57,36 @@ def score_in_chunks(model: StanceModel, documents: Iterable[Document], *, n_jobs
 
 
 def load_saved(path: str) -> StanceModel:
-    """Load the model saved at ``path``, cached per process by path and weights checksum."""
-    checksum = _checksum_on_disk(path)
-    if checksum is None:
+    """Load the model saved at ``path``, cached per process by path and checksums."""
+    checksums = _checksums_on_disk(path)
+    if checksums is None:
         from .model import load
 
         return load(path)  # raises the load error that says what is wrong
-    return _load_cached(path, checksum)
+    return _load_cached(path, checksums)
 
 
-def _checksum_on_disk(path: str | os.PathLike[str]) -> str | None:
-    try:
-        checksum = json.loads(model_paths(path)[1].read_bytes()).get("weights_sha256")
-    except (OSError, ValueError, AttributeError):
+def _checksums(manifest: object) -> Checksums | None:
+    """``(weights_sha256, settings_sha256)`` of a manifest; the second is None before format 3."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("weights_sha256"), str):
         return None
-    return checksum if isinstance(checksum, str) else None
+    settings = manifest.get("settings_sha256")
+    return (manifest["weights_sha256"], settings if isinstance(settings, str) else None)
 
 
-def _saved_source(model: StanceModel) -> tuple[str, str] | StanceModel:
-    """``(path, weights_sha256)`` when the files on disk still hold ``model``, else ``model``."""
-    checksum = model.manifest.get("weights_sha256")
-    if model.path is None or not checksum or _checksum_on_disk(model.path) != checksum:
+def _checksums_on_disk(path: str | os.PathLike[str]) -> Checksums | None:
+    try:
+        return _checksums(json.loads(model_paths(path)[1].read_bytes()))
+    except (OSError, ValueError):
+        return None
+
+
+def _saved_source(model: StanceModel) -> tuple[str, Checksums] | StanceModel:
+    """``(path, checksums)`` when the files on disk still hold ``model``, else ``model``."""
+    checksums = _checksums(model.manifest)
+    if model.path is None or checksums is None or _checksums_on_disk(model.path) != checksums:
         return model
-    return (str(model.path), checksum)
+    return (str(model.path), checksums)
 
 
 def _score_chunk(source, chunk: list[Document], labels, min_confidence) -> list[list[SentenceStance]]:
@@ -85,11 +95,11 @@ def _score_chunk(source, chunk: list[Document], labels, min_confidence) -> list[
 
 
 @lru_cache(maxsize=2)
-def _load_cached(path: str, checksum: str) -> StanceModel:
+def _load_cached(path: str, checksums: Checksums) -> StanceModel:
     from .model import load
 
     model = load(path)
-    if model.manifest.get("weights_sha256") != checksum:
+    if _checksums(model.manifest) != checksums:
         raise ModelLoadError(f"The model at {path} was replaced while it was scoring; score again.")
     return model
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from joblib import cpu_count
+
 from ._files import replaced_on_success
 from ._version import __version__
 from .errors import StanceError
@@ -117,7 +119,7 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="invalid UTF-8: report the record (strict) or replace bad bytes")
     score.add_argument("--errors", metavar="FILE",
                        help="also write one JSON line per failed record to FILE")
-    score.add_argument("-j", "--jobs", type=_jobs, default=1, help="worker processes; -1 = all cores")
+    score.add_argument("-j", "--jobs", type=_jobs, default=1, help="worker processes, at most one per core; -1 = all cores")
     score.add_argument("-b", "--batch-size", type=_positive_int, default=256,
                        help="documents per chunk of work (default: 256)")
     score.add_argument("--scheduler", metavar="ADDRESS",
@@ -218,6 +220,24 @@ def _jobs(value: str) -> int:
     return number
 
 
+def _workers(jobs: int, quiet: bool) -> int:
+    """Resolve --jobs to a number of processes, at most one per core.
+
+    More processes than cores only cost memory (each loads its own model), so the
+    count is capped; negative counts follow joblib (-1 all cores, -2 all but one).
+    """
+    cores = cpu_count()
+    workers = cores + 1 + jobs if jobs < 0 else jobs
+    if workers < 1:
+        raise StanceError(f"--jobs {jobs} leaves no worker on this machine's {cores} cores.")
+    if workers > cores:
+        if not quiet:
+            print(f"stance: --jobs {jobs} is more than this machine's {cores} cores; using {cores}.",
+                  file=sys.stderr)
+        workers = cores
+    return workers
+
+
 _FORMAT_OF_SUFFIX = {".csv": "csv", ".parquet": "parquet"}
 
 
@@ -233,12 +253,13 @@ def _score_command(args: argparse.Namespace) -> int:
     output_format = args.output_format or _FORMAT_OF_SUFFIX.get(Path(args.output).suffix.lower(), "jsonl")
     if output_format == "parquet":
         raise StanceError("--output-format parquet needs --scheduler (partitioned output); use jsonl or csv.")
+    workers = _workers(args.jobs, args.quiet)
     model = load(args.model)
     tally = _Tally(quiet=args.quiet)
     records = _all_records(args.inputs, args)
     with _output(args.output, force=args.force) as out, _error_sink(args.errors, force=args.force) as errors_out:
         documents = tally.documents(records, errors_out)
-        results = model.score_documents(documents, n_jobs=args.jobs, batch_size=args.batch_size,
+        results = model.score_documents(documents, n_jobs=workers, batch_size=args.batch_size,
                                         **decision)
         items = _summaries(model, results) if args.per_document else _flatten(results)
         write_records(tally.sentences(items), out, format=output_format, labels=model.labels,

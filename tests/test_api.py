@@ -111,6 +111,35 @@ def test_workers_never_score_with_weights_replaced_on_disk(tmp_path):
     assert labels_of(first, 2) == labels_of(first, 1)  # its files changed on disk: sent as it is
 
 
+def test_workers_never_score_with_settings_replaced_on_disk(tmp_path):
+    import json
+
+    from stance.persist import _settings_digest, model_paths
+    from stance.train import fit
+
+    texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
+    labels = ["opposed", "opposed", "supportive", "supportive"] * 3
+    documents = [stance.Document(str(i), text) for i, text in enumerate(texts)]
+
+    def scores_of(model, n_jobs):
+        return [r.probabilities for rs in model.score_documents(documents, n_jobs=n_jobs, batch_size=2)
+                for r in rs]
+
+    fit(texts, labels, char_ngram_range=None).save(tmp_path / "m")
+    first = stance.load(tmp_path / "m")
+    assert scores_of(first, 2) == scores_of(first, 1)
+    # Same weights, another valid setting, as a file saved elsewhere with its own checksums.
+    manifest_path = model_paths(tmp_path / "m")[1]
+    manifest = json.loads(manifest_path.read_text())
+    manifest["pipeline"]["vectorizers"][0]["params"]["norm"] = "l1"
+    manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
+    manifest_path.write_text(json.dumps(manifest))
+    second = stance.load(tmp_path / "m")
+    assert second.manifest["weights_sha256"] == first.manifest["weights_sha256"]
+    assert scores_of(second, 1) != scores_of(first, 1)
+    assert scores_of(second, 2) == scores_of(second, 1)
+
+
 def test_min_confidence_abstains(model):
     text = "The two delegations met in Cairo. They will meet again."
     records = model.score_document(text, min_confidence=1.0)

@@ -174,6 +174,29 @@ def test_usage_errors_exit_2(capsys):
         assert exit_info.value.code == 2, bad
 
 
+def test_jobs_are_capped_at_one_process_per_core(capsys, monkeypatch, tmp_path):
+    import stance.cli
+
+    monkeypatch.setattr(stance.cli, "cpu_count", lambda: 2)
+    used = []
+    real = stance.StanceModel.score_documents
+
+    def spy(self, documents, **kwargs):
+        used.append(kwargs["n_jobs"])
+        return real(self, documents, **kwargs)
+
+    monkeypatch.setattr(stance.StanceModel, "score_documents", spy)
+    source = tmp_path / "in.txt"
+    source.write_text("The truce collapsed.\n")
+    code, out, err = run(capsys, "score", str(source), "--jobs", "64")
+    assert code == 0 and len(jsonl(out)) == 1
+    assert "--jobs 64 is more than this machine's 2 cores; using 2." in err
+    assert run(capsys, "score", str(source), "--jobs", "-1", "-q")[0] == 0
+    assert used == [2, 2]
+    code, out, err = run(capsys, "score", str(source), "--jobs", "-3")
+    assert code == 1 and out == "" and "--jobs -3 leaves no worker on this machine's 2 cores" in err
+
+
 def test_bad_model_is_one_line(capsys, tmp_path):
     (tmp_path / "m.json").write_text("{}")
     code, _, err = run(capsys, "info", "--model", str(tmp_path / "m"))
