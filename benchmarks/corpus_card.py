@@ -61,6 +61,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(37, "twenty-eighth", "radio bulletins, readers' question-and-answer guides and one-week chronologies"),
     _article_round(38, "twenty-ninth", "aid agency press releases, radio phone-in programmes and social media round-ups"),
     _article_round(39, "thirtieth", "UN Security Council meeting coverage, think-tank policy briefs and news planners"),
+    _article_round(40, "thirty-first", "news agency video scripts, podcast write-ups and diaspora community newspaper reports"),
 )
 
 
