@@ -62,6 +62,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(38, "twenty-ninth", "aid agency press releases, radio phone-in programmes and social media round-ups"),
     _article_round(39, "thirtieth", "UN Security Council meeting coverage, think-tank policy briefs and news planners"),
     _article_round(40, "thirty-first", "news agency video scripts, podcast write-ups and diaspora community newspaper reports"),
+    _article_round(41, "thirty-second", "negotiation transcripts, news magazine cover stories and readers' editor columns"),
 )
 
 
