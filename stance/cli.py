@@ -119,7 +119,8 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="invalid UTF-8: report the record (strict) or replace bad bytes")
     score.add_argument("--errors", metavar="FILE",
                        help="also write one JSON line per failed record to FILE")
-    score.add_argument("-j", "--jobs", type=_jobs, default=1, help="worker processes, at most one per core; -1 = all cores")
+    score.add_argument("-j", "--jobs", type=_jobs, default=1,
+                       help="worker processes, at most one per core; -1 = all cores")
     score.add_argument("-b", "--batch-size", type=_positive_int, default=256,
                        help="documents per chunk of work (default: 256)")
     score.add_argument("--scheduler", metavar="ADDRESS",

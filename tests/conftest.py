@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import stance
+from stance.persist import _settings_digest, model_paths
 from stance.train import fit, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def edit_manifest(path, edit, *, forge_settings_checksum=False) -> None:
+    """Edit a saved manifest in place; forging the settings checksum, as a file made elsewhere would."""
+    json_path = model_paths(path)[1]
+    manifest = json.loads(json_path.read_text())
+    edit(manifest)
+    if forge_settings_checksum:
+        manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
+    json_path.write_text(json.dumps(manifest))
 
 
 @pytest.fixture(scope="session")

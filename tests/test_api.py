@@ -12,6 +12,8 @@ from sklearn.model_selection import GridSearchCV
 import stance
 from stance.types import Label
 
+from .conftest import edit_manifest
+
 
 def test_all_is_sorted_and_complete():
     assert stance.__all__ == sorted(stance.__all__)
@@ -112,9 +114,6 @@ def test_workers_never_score_with_weights_replaced_on_disk(tmp_path):
 
 
 def test_workers_never_score_with_settings_replaced_on_disk(tmp_path):
-    import json
-
-    from stance.persist import _settings_digest, model_paths
     from stance.train import fit
 
     texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
@@ -129,11 +128,8 @@ def test_workers_never_score_with_settings_replaced_on_disk(tmp_path):
     first = stance.load(tmp_path / "m")
     assert scores_of(first, 2) == scores_of(first, 1)
     # Same weights, another valid setting, as a file saved elsewhere with its own checksums.
-    manifest_path = model_paths(tmp_path / "m")[1]
-    manifest = json.loads(manifest_path.read_text())
-    manifest["pipeline"]["vectorizers"][0]["params"]["norm"] = "l1"
-    manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
-    manifest_path.write_text(json.dumps(manifest))
+    edit_manifest(tmp_path / "m", lambda m: m["pipeline"]["vectorizers"][0]["params"].update(norm="l1"),
+                  forge_settings_checksum=True)
     second = stance.load(tmp_path / "m")
     assert second.manifest["weights_sha256"] == first.manifest["weights_sha256"]
     assert scores_of(second, 1) != scores_of(first, 1)

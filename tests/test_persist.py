@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 import stance
-from stance.persist import FORMAT_VERSION, _settings_digest, model_paths, read_weights
+from stance.persist import FORMAT_VERSION, model_paths, read_weights
+
+from .conftest import edit_manifest
 
 
 @pytest.fixture()
@@ -53,17 +55,7 @@ def test_loading_never_unpickles(monkeypatch, saved):
 
 
 def _rewrite_manifest(path, **changes):
-    _edit_manifest(path, lambda manifest: manifest.update(changes))
-
-
-def _edit_manifest(path, edit, *, forge_settings_checksum=False) -> None:
-    """Edit a saved manifest in place; forging the settings checksum, as a file made elsewhere would."""
-    json_path = model_paths(path)[1]
-    manifest = json.loads(json_path.read_text())
-    edit(manifest)
-    if forge_settings_checksum:
-        manifest["settings_sha256"] = _settings_digest(manifest["labels"], manifest["pipeline"])
-    json_path.write_text(json.dumps(manifest))
+    edit_manifest(path, lambda manifest: manifest.update(changes))
 
 
 def _word_params(manifest):
@@ -78,7 +70,7 @@ def _word_params(manifest):
     lambda m: m["labels"].reverse(),
 ], ids=["sublinear-tf", "ngram-range", "preprocessor", "C", "labels-reordered"])
 def test_an_edited_setting_is_caught_by_the_settings_checksum(saved, edit):
-    _edit_manifest(saved, edit)
+    edit_manifest(saved, edit)
     with pytest.raises(stance.ModelLoadError, match=r"m\.json do not match their checksum"):
         stance.load(saved)
 
@@ -95,12 +87,12 @@ def test_format_2_models_without_a_settings_checksum_still_load(saved, tiny_mode
         del manifest["settings_sha256"]
         manifest["format_version"] = 2
 
-    _edit_manifest(saved, as_format_2)
+    edit_manifest(saved, as_format_2)
     np.testing.assert_array_equal(stance.load(saved).predict_proba(SENTENCES), tiny_model.predict_proba(SENTENCES))
 
 
 def test_a_format_3_manifest_without_its_settings_checksum_is_refused(saved):
-    _edit_manifest(saved, lambda manifest: manifest.pop("settings_sha256"))
+    edit_manifest(saved, lambda manifest: manifest.pop("settings_sha256"))
     with pytest.raises(stance.ModelLoadError, match="lacks the required key 'settings_sha256'"):
         stance.load(saved)
 
@@ -261,13 +253,13 @@ def test_missing_files(tmp_path, saved):
 
 
 def test_unknown_preprocessor_is_refused(saved):
-    _edit_manifest(saved, lambda m: _word_params(m).update(preprocessor="os.system"), forge_settings_checksum=True)
+    edit_manifest(saved, lambda m: _word_params(m).update(preprocessor="os.system"), forge_settings_checksum=True)
     with pytest.raises(stance.ModelLoadError, match="preprocessor 'os.system'"):
         stance.load(saved)
 
 
 def test_a_manifest_missing_a_setting_is_blamed_with_its_weights_not_the_weights_alone(saved):
-    _edit_manifest(saved, lambda m: _word_params(m).pop("ngram_range"), forge_settings_checksum=True)
+    edit_manifest(saved, lambda m: _word_params(m).pop("ngram_range"), forge_settings_checksum=True)
     with pytest.raises(stance.ModelLoadError, match=r"\.json and its weights .*\.npz do not describe .*ngram_range"):
         stance.load(saved)
 
@@ -288,7 +280,7 @@ def test_manifest_settings_stance_never_writes_are_refused(saved, part, key, val
         target = _word_params(manifest) if part == "vectorizer" else manifest["pipeline"]["classifier"]
         target[key] = value
 
-    _edit_manifest(saved, edit, forge_settings_checksum=True)
+    edit_manifest(saved, edit, forge_settings_checksum=True)
     with pytest.raises(stance.ModelLoadError, match=message):
         stance.load(saved)
 
