@@ -92,21 +92,28 @@ def test_min_confidence_cannot_send_sentences_to_an_excluded_neutral(model):
                              min_confidence=0.9)
 
 
+_WORKER_TEXTS = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
+_WORKER_LABELS = ["opposed", "opposed", "supportive", "supportive"] * 3
+
+
+def _scored_by_workers(model, n_jobs):
+    """Every record of the worker texts, scored in chunks of two documents on ``n_jobs`` workers."""
+    documents = [stance.Document(str(i), text) for i, text in enumerate(_WORKER_TEXTS)]
+    return [r for rs in model.score_documents(documents, n_jobs=n_jobs, batch_size=2) for r in rs]
+
+
 def test_workers_never_score_with_weights_replaced_on_disk(tmp_path):
     from stance.train import fit
 
-    texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
-    labels = ["opposed", "opposed", "supportive", "supportive"] * 3
     swapped = ["supportive", "supportive", "opposed", "opposed"] * 3
-    documents = [stance.Document(str(i), text) for i, text in enumerate(texts)]
 
     def labels_of(model, n_jobs):
-        return [r.label for rs in model.score_documents(documents, n_jobs=n_jobs, batch_size=2) for r in rs]
+        return [r.label for r in _scored_by_workers(model, n_jobs)]
 
-    fit(texts, labels, char_ngram_range=None).save(tmp_path / "m")
+    fit(_WORKER_TEXTS, _WORKER_LABELS, char_ngram_range=None).save(tmp_path / "m")
     first = stance.load(tmp_path / "m")
     assert labels_of(first, 2) == labels_of(first, 1)
-    fit(texts, swapped, char_ngram_range=None).save(tmp_path / "m")
+    fit(_WORKER_TEXTS, swapped, char_ngram_range=None).save(tmp_path / "m")
     second = stance.load(tmp_path / "m")
     assert labels_of(second, 1) != labels_of(first, 1)
     assert labels_of(second, 2) == labels_of(second, 1)
@@ -116,15 +123,10 @@ def test_workers_never_score_with_weights_replaced_on_disk(tmp_path):
 def test_workers_never_score_with_settings_replaced_on_disk(tmp_path):
     from stance.train import fit
 
-    texts = ["we reject the truce", "no ceasefire ever", "we welcome the truce", "stop the war now"] * 3
-    labels = ["opposed", "opposed", "supportive", "supportive"] * 3
-    documents = [stance.Document(str(i), text) for i, text in enumerate(texts)]
-
     def scores_of(model, n_jobs):
-        return [r.probabilities for rs in model.score_documents(documents, n_jobs=n_jobs, batch_size=2)
-                for r in rs]
+        return [r.probabilities for r in _scored_by_workers(model, n_jobs)]
 
-    fit(texts, labels, char_ngram_range=None).save(tmp_path / "m")
+    fit(_WORKER_TEXTS, _WORKER_LABELS, char_ngram_range=None).save(tmp_path / "m")
     first = stance.load(tmp_path / "m")
     assert scores_of(first, 2) == scores_of(first, 1)
     # Same weights, another valid setting, as a file saved elsewhere with its own checksums.
