@@ -63,6 +63,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(39, "thirtieth", "UN Security Council meeting coverage, think-tank policy briefs and news planners"),
     _article_round(40, "thirty-first", "news agency video scripts, podcast write-ups and diaspora community newspaper reports"),
     _article_round(41, "thirty-second", "negotiation transcripts, news magazine cover stories and readers' editor columns"),
+    _article_round(42, "thirty-third", "wire stories in the manner of the seed article, \"what each side wants\" explainers and press briefing write-ups on conflicts already in the corpus"),
 )
 
 
