@@ -105,44 +105,46 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-28 16:50 UTC (63,267 sentences, corpus sha256 e1379935c88e)"
+ERROR_NOTES_RUN = "2026-11-28 19:22 UTC (67,233 sentences, corpus sha256 e6b693a72706)"
 ERROR_NOTES = """
 - **The connective still decides, not what it connects** (8 of 25). When the term after *only if* / *once* /
-  *provided* / *as soon as* / *the day* amounts to winning (the Phnom Penh administration dissolved, Iran's
-  nuclear sites "neutralised", the Ossetian irregulars disarmed, rebels who recross the border and give up
-  every rifle, a chief restored at Bawku under guard, the men accused of the Luwero massacres handed over), gold
-  is `opposed` and the model says `conditional` at p ≈ 1, pushed by `cond_the`, `cond_xx`, `provided`, `soon
-  as` and the pair `would~once`. The other way round, a concrete term after words of refusal reads `opposed`:
-  men who "would go on fighting ... until the Russian soldiers went home" (`go on`, `would~fighting`) and "no
-  peace in the Kikuyu country while Mr. Kenyatta remains at Lokitaung" (`no neg_peace`) are `conditional` in
-  gold. The pairs join the connective to the verb, not to the term, so the term's words still do not decide.
-- **Conditions and calls about something that is not a truce** (8 of 25). A premier ready to talk "only after
+  *provided* / *the day* amounts to winning (the Phnom Penh administration dissolved, rebels who recross the
+  border and give up every rifle, a chief restored at Bawku under guard, the men accused of the Luwero massacres
+  handed over), gold is `opposed` and the model says `conditional` at p = 1.00, pushed by `cond_the`, `cond_xx`,
+  `provided` and the pair `would~once`. The other way round, a concrete term after words of refusal reads
+  `opposed`: men who "would go on fighting ... until the Russian soldiers went home", "no reason to respect the
+  ceasefire while Houthi gunmen still occupied their villages", "no pause in police operations while crowds
+  still occupied the runways" and a truce leaving Greater Hanish to the other side called "a surrender dressed
+  up as peace" are `conditional` in gold. The pairs join the connective to the verb, not to the term.
+- **Conditions and calls about something that is not a truce** (6 of 25). A premier ready to talk "only after
   the strike had been called off", a governor who "urged both sides to end the stoppage" (a dock strike),
-  vigilantes who "would join the new units provided the government paid the men a wage", a reader who backed
-  sending troops "but only so long as" they protect the aid, villagers who "would go back only once" the troops
-  were gone, battalions that "would stand down only once Austria pulled its regiments back", monitors who
-  "would have to leave once the pact expired", and, from round 41, Hezbollah keeping its weapons "as long as
-  Israeli troops remain in the south" in a story about its truce with Amal: all `neutral`, read `conditional`
-  or `supportive` from `only after`, `but only`, `provided`, `long as`, `would~once` and `urged both`.
-- **Neutral sentences that tell of a call, a forecast or a past stance** (6 of 25). What Resolutions 924 and
-  1701 ask of the parties; a policy brief's "could in theory be revived, but only if ..., conditions we do not
-  expect to be met"; and three stances of an earlier phase told as background: Maliki's March vow of "no
-  negotiations ... until they handed over their weapons, a stance he later softened", the Tripoli government
-  that "brushed that initiative aside at the time, saying it would not stop until it had taken Sirte" (round
-  39), and a Q&A's "held out for the county of Glatz and said the war would go on until Frederick gave it up".
-  The guide makes these `neutral` (a document's contents, a forecast, a stance told as history), but they carry
-  the words of a stance, and n-grams and pairs cannot tell reporting a stance from taking one, nor "at the
-  time" and "later softened" from the story's own days.
-- **A stance carried by an act or a form** (3 of 25). Two polls: a phone-in's text-message poll that "found
-  58 percent ... against reopening the talks" (`opposed`) and a survey in which "nearly seven in ten approved of
-  the release" (`supportive`), both read `neutral` from the poll's method words; and delegations that "agreed to
-  meet again ... and to set up a joint committee to investigate violations of the truce" (`supportive` in gold,
-  read `neutral`; "agreed to meet again" is an open ruling of the guide, kept out of the newer rounds).
-- **Most of these are old mistakes.** 15 of these 25 were also in the table of the run before (at `183b874`,
-  the same settings, before rounds 39 to 41); two come from those rounds. All 25 sit at a raw p of 1.00, so
-  `min_confidence` trims the noisy margin, not these systematic errors. 24 of the 25 come from the whole news
-  texts (74% of the corpus), 13 of them from rounds 22 to 41. The last run's one "who speaks" error (an
-  officer's account of an advance, read `opposed` from its role words) is not in this table.
+  vigilantes who "would join the new units provided the government paid the men a wage", villagers who "would
+  go back only once" the troops were gone, battalions that "would stand down only once Austria pulled its
+  regiments back", monitors who "would have to leave once the pact expired": all `neutral`, read `conditional`
+  or `supportive` from `only after`, `provided`, `urged both` and `would~once`.
+- **Words of peace whose aim is the enemy's defeat or exclusion** (2 of 25, both from round 43). "Those who
+  wanted peace should put down their guns and register as political parties" (a demand that the enemy give up,
+  `opposed`) and a government that "urged the world to stop treating them as a partner for peace" (`opposed`)
+  read `supportive` from `peace`, `put down`, `guns`, `urged` and `stop`. Rounds 42-44 wrote stance without truce
+  words; these two lines show the mirror case, supportive words carrying a refusal.
+- **A stance carried by an act, a form or the passive** (5 of 25). Two headlines, "Clinton secures air-strike
+  moratorium from Addis Ababa and Asmara" (`supportive`) and "how Buenos Aires threw out the García convention"
+  (`opposed`), and "Terms much like these were passed to Vichy ... and were refused" (`opposed`), read
+  `neutral`: the act's verb is rare and the headline has no stance word. "The armistice was signed at Dorpat"
+  and delegations that "agreed to meet again" are the guide's two open rulings (passive signing, agreeing to meet
+  again), `supportive` in their files and kept out of the newer rounds.
+- **Neutral sentences that tell of a call, a pause or a past stance** (3 of 25). What Resolution 924 "calls on
+  the parties" to do, an eight-hour humanitarian pause described in a glossary, and "for six years he said his
+  army would not stop until the last Marine had sailed, an aim now met": a document's contents, a description
+  and a stance told as history, all `neutral`, read as the stance they report.
+- **A stance in a participial clause** (1 of 25). "Having vowed for months that the army would not stop until
+  Hamas was gone, the defence minister agreed on Thursday to a six-week truce" is `supportive` (the main clause),
+  read `opposed` from `neg_stop` and `cond_gone`: clause marking covers "although", "while" and "after", not
+  "having".
+- **Most of these are old mistakes.** 13 of these 25 were also in the table of the run before (at `7755f31`,
+  the same settings, before rounds 42 to 44); two come from those rounds. All 25 sit at a raw p of 1.00, so
+  `min_confidence` trims the noisy margin, not these systematic errors. 23 of the 25 come from the whole news
+  texts (75% of the corpus), 13 of them from rounds 22 to 44.
 """
 
 
