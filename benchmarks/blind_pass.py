@@ -15,6 +15,11 @@ before it in the same news text, and the conflict, never the first label. Two st
     lists the disagreements (``--disagreements FILE`` writes them, each to be resolved
     with a reason), and writes the sample in the format of ``seeds/agreement/`` that
     ``benchmarks.corpus_card`` reports.
+
+``python -m benchmarks.blind_pass apply seeds/agreement/disagreements_articles_31.jsonl``
+    once each disagreement has its ``resolution`` ("kept neutral: ..." or "relabelled
+    opposed: ..."), writes every relabel into the corpus: the new label, and the reason as
+    the line's note. Lines already relabelled are left as they are.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +36,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from benchmarks.corpus_card import LABELS, ROOT
 
-__all__ = ["draw_sample", "score_sample", "write_sample"]
+__all__ = ["apply_resolutions", "draw_sample", "score_sample", "write_sample"]
 
 _PROMPT = """# Blind labelling pass (second labeller)
 
@@ -157,6 +163,51 @@ def score_sample(folder: Path) -> dict:
             "kappa": float(cohen_kappa_score(first, second)), "second": rows, "disagreements": disagreements}
 
 
+_RELABEL = re.compile(r"relabelled (\w+):?\s*(.*)", re.S)
+
+
+def apply_resolutions(disagreements: Path, corpus: Path = ROOT / "seeds" / "corpus") -> list[str]:
+    """Write each "relabelled <label>: <reason>" resolution into its corpus line.
+
+    Raises
+    ------
+    ValueError
+        If a disagreement has no resolution, names a label outside the four, or no longer
+        matches the text of its corpus line.
+
+    Returns
+    -------
+    list of str
+        ``file:line`` of each corpus line changed (none when all were applied before).
+    """
+    changes: dict[str, dict[int, tuple[str, str]]] = {}
+    for number, row in enumerate(_read_jsonl(disagreements), start=1):
+        if "resolution" not in row:
+            raise ValueError(f"{disagreements}, line {number}: no resolution yet.")
+        match = _RELABEL.match(row["resolution"])
+        if match is None:
+            continue
+        label, reason = match.groups()
+        if label not in LABELS:
+            raise ValueError(f"{disagreements}, line {number}: label {label!r} is not one of {LABELS}.")
+        changes.setdefault(row["file"], {})[row["line"]] = (label, reason.strip(), row["text"])
+    changed = []
+    for name, edits in changes.items():
+        rows = _read_jsonl(corpus / name)
+        relabelled = []
+        for line, (label, reason, text) in edits.items():
+            if rows[line - 1]["text"] != text:
+                raise ValueError(f"{corpus / name}, line {line}: the text is not the one the blind pass saw.")
+            if rows[line - 1]["label"] != label:
+                rows[line - 1]["label"] = label
+                rows[line - 1]["note"] = f"{reason} (relabelled after the blind pass)"
+                relabelled.append(f"{name}:{line}")
+        if relabelled:  # files with nothing to change keep their bytes
+            _write_jsonl(rows, corpus / name)
+            changed.extend(relabelled)
+    return changed
+
+
 def _write_jsonl(rows: Sequence[dict], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
@@ -174,12 +225,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     score.add_argument("folder", type=Path, help="the folder of the sample, holding key_* and labels_* files")
     score.add_argument("--second", type=Path, help="write the sample's labels here, in the format of seeds/agreement/")
     score.add_argument("--disagreements", type=Path, help="write the disagreements here, to be resolved")
+    apply = steps.add_parser("apply", help="write the resolved relabels into the corpus")
+    apply.add_argument("disagreements", type=Path, help="the disagreements file, each with its resolution")
+    apply.add_argument("--corpus", type=Path, default=ROOT / "seeds" / "corpus", help="corpus folder (default: seeds/corpus)")
     args = parser.parse_args(argv)
     if args.step == "sample":
         dealt = draw_sample(args.files, args.seed, args.fraction)
         write_sample(dealt, args.out)
         print(", ".join(f"{len(items)} items for labeller {tag}" for tag, items in dealt.items())
               + f"; prompts in {args.out}")
+        return 0
+    if args.step == "apply":
+        try:
+            changed = apply_resolutions(args.disagreements, args.corpus)
+        except ValueError as error:
+            print(f"blind_pass: {error}", file=sys.stderr)
+            return 1
+        print(f"{len(changed)} lines relabelled" + "".join(f"\n  {place}" for place in changed))
         return 0
     try:
         result = score_sample(args.folder)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.blind_pass import draw_sample, main, score_sample
+from benchmarks.blind_pass import apply_resolutions, draw_sample, main, score_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "seeds" / "corpus"
@@ -94,3 +94,43 @@ def test_score_refuses_a_sample_with_unanswered_items(tmp_path):
     labels_a.write_text("".join(labels_a.read_text(encoding="utf-8").splitlines(keepends=True)[1:]), encoding="utf-8")
     with pytest.raises(ValueError, match="have no second label"):
         score_sample(sample)
+
+
+def test_every_recorded_relabel_is_in_the_corpus(tmp_path):
+    recorded = sorted((ROOT / "seeds" / "agreement").glob("disagreements_*.jsonl"))
+    assert recorded
+    assert all(apply_resolutions(path, CORPUS) == [] for path in recorded)
+
+
+def _resolved(tmp_path, resolution, text=None):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(parents=True)
+    lines = [{"text": "Kyiv accepted the truce.", "label": "supportive", "conflict": "X"},
+             {"text": "Talks resumed on Monday.", "label": "supportive", "conflict": "X"}]
+    (corpus / "r.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    disagreements = corpus.parent / "d.jsonl"
+    disagreements.write_text(json.dumps({"file": "r.jsonl", "line": 2, "first": "supportive", "second": "neutral",
+                                         "text": text or lines[1]["text"], "resolution": resolution}) + "\n",
+                             encoding="utf-8")
+    return corpus, disagreements
+
+
+def test_apply_writes_a_relabel_and_its_reason_once(tmp_path, capsys):
+    corpus, disagreements = _resolved(tmp_path, "relabelled neutral: reporting that talks happened")
+    first_line = _lines(corpus / "r.jsonl")[0]
+    assert main(["apply", str(disagreements), "--corpus", str(corpus)]) == 0
+    assert "1 lines relabelled" in capsys.readouterr().out
+    rows = [json.loads(line) for line in _lines(corpus / "r.jsonl")]
+    assert (rows[1]["label"], rows[1]["note"]) == ("neutral", "reporting that talks happened (relabelled after the blind pass)")
+    assert _lines(corpus / "r.jsonl")[0] == first_line
+    assert apply_resolutions(disagreements, corpus) == []
+
+
+def test_apply_leaves_kept_labels_and_refuses_a_changed_line(tmp_path):
+    corpus, disagreements = _resolved(tmp_path, "kept supportive: the talks are the stance")
+    before = (corpus / "r.jsonl").read_bytes()
+    assert apply_resolutions(disagreements, corpus) == []
+    assert (corpus / "r.jsonl").read_bytes() == before
+    corpus, disagreements = _resolved(tmp_path / "other", "relabelled neutral: x", text="Another sentence.")
+    with pytest.raises(ValueError, match=r"r\.jsonl, line 2: the text is not the one"):
+        apply_resolutions(disagreements, corpus)
