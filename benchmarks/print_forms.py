@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["PRINT_FORMS", "curly_quotes", "headline_cases", "hyphenated", "title_case"]
+__all__ = ["PRINT_FORMS", "american_spelling", "curly_quotes", "headline_cases", "hyphenated", "title_case"]
 
 _MINOR_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to with".split())
 _WORD_START = re.compile(r"(?:^|(?<=[\s\"“‘(-])|(?<=\s'))([^\W\d_])")
@@ -49,11 +49,58 @@ def curly_quotes(text: str) -> str:
     return opened.replace('"', "”").replace("'", "’")
 
 
+_ISE_VERBS = ("recogn organ critic emphas mobil author demilitar stabil destabil apolog real normal priorit character "
+               "legitim summar jeopard final util minim maxim scrutin neutral formal central decentral harmon symbol "
+               "sympath terror penal special capital custom subsid incentiv visual hospital modern democrat "
+               "militar polar radical marginal civil").split()
+_ISE_ENDINGS = ("ise", "ises", "ised", "ising", "isation", "isations", "iser", "isers")
+_AMERICAN_FORMS = {
+    **{f"{stem}{end}": f"{stem}{end.replace('is', 'iz', 1)}" for stem in _ISE_VERBS for end in _ISE_ENDINGS},
+    **{f"{stem}{end}": f"{stem}{end.replace('ys', 'yz', 1)}" for stem in ("anal", "paral")
+       for end in ("yse", "yses", "ysed", "ysing")},
+    **{f"{stem}our{end}": f"{stem}or{end}" for stem in ("hon", "fav", "lab", "neighb", "col", "behavi", "rum",
+                                                        "harb", "arm", "endeav", "vig", "val", "savi", "hum")
+       for end in ("", "s", "ed", "ing", "able", "ably", "ite", "ites", "ful", "ers")},
+    **{f"{stem}ll{end}": f"{stem}l{end}" for stem in ("signa", "cance", "trave", "labe", "mode", "fue", "leve",
+                                                      "counse", "marsha", "channe", "quarre", "tota", "riva",
+                                                      "equa", "tunne", "initia", "dia")
+       for end in ("ed", "ing", "er", "ers", "or", "ors")},
+    "defence": "defense", "defences": "defenses", "offence": "offense", "offences": "offenses",
+    "towards": "toward", "grey": "gray", "programme": "program", "programmes": "programs",
+    "judgement": "judgment", "ageing": "aging", "centre": "center", "centres": "centers", "centred": "centered",
+    "theatre": "theater", "metre": "meter", "metres": "meters", "kilometre": "kilometer",
+    "kilometres": "kilometers", "calibre": "caliber", "sombre": "somber", "spectre": "specter",
+    "manoeuvre": "maneuver", "manoeuvres": "maneuvers", "manoeuvred": "maneuvered", "manoeuvring": "maneuvering",
+    "sceptical": "skeptical", "sceptic": "skeptic", "sceptics": "skeptics", "scepticism": "skepticism",
+}
+_BRITISH_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_AMERICAN_FORMS, key=len, reverse=True))}|per cent)\b",
+                           re.IGNORECASE)
+
+
+def american_spelling(text: str) -> str:
+    """Spell common British forms of news copy the American way ("defence" as "defense", "per cent" as "percent").
+
+    Examples
+    --------
+    >>> american_spelling("The Defence Ministry signalled it would recognise the truce, 40 per cent said.")
+    'The Defense Ministry signaled it would recognize the truce, 40 percent said.'
+    """
+    def american(match: re.Match[str]) -> str:
+        found = match.group(0)
+        spelled = "percent" if found.lower().startswith("per ") else _AMERICAN_FORMS[found.lower()]
+        if found.isupper() and len(found) > 1:
+            return spelled.upper()
+        return spelled[0].upper() + spelled[1:] if found[0].isupper() else spelled
+
+    return _BRITISH_WORD.sub(american, text)
+
+
 #: How real news may print the same sentence, by the name the benchmark tables use.
 PRINT_FORMS: dict[str, Callable[[str], str]] = {
     "Title Case (headline style)": title_case,
     "CAPITALS": str.upper,
     '"cease-fire" (American wire spelling)': hyphenated,
+    "American spelling (defense, recognize, signaled, percent)": american_spelling,
     "“curly” quotes and ’ apostrophes (typeset text)": curly_quotes,
 }
 

@@ -68,21 +68,86 @@ def mark_scopes(text: str) -> str:
 
 _CEASE_FIRE = re.compile(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b")
 
+# American spellings and the British ones the corpus mostly uses. Only the
+# letters that differ are rewritten, so a capital first letter (which name masking
+# reads) stays where it was.
+def _british_forms() -> dict[str, str]:
+    forms = {
+        "defense": "defence", "defenses": "defences", "offense": "offence", "offenses": "offences",
+        "pretense": "pretence", "toward": "towards", "gray": "grey", "program": "programme",
+        "programs": "programmes", "judgement": "judgment", "judgements": "judgments", "aging": "ageing",
+        "jewelry": "jewellery", "catalog": "catalogue", "fulfill": "fulfil", "fulfills": "fulfils",
+        "enrollment": "enrolment", "installment": "instalment", "maneuver": "manoeuvre",
+        "maneuvers": "manoeuvres", "maneuvered": "manoeuvred", "maneuvering": "manoeuvring",
+    }
+    for stem in "cent theat met kilomet centimet lit calib somb spect meag fib lust sab".split():
+        forms.update({f"{stem}er": f"{stem}re", f"{stem}ers": f"{stem}res"})
+    forms["centered"] = "centred"
+    for stem in ("hon fav lab neighb col behavi rum harb arm endeav vig val savi hum od parl splend cand clam ard "
+                 "ferv ranc").split():
+        for end in ("", "s", "ed", "ing", "able", "ably", "ite", "ites", "ful", "less", "er", "ers"):
+            forms[f"{stem}or{end}"] = f"{stem}our{end}"
+    for stem in ("signal cancel travel label model fuel level counsel marshal channel quarrel total rival equal "
+                 "tunnel shovel unravel initial dial pummel spiral").split():
+        for end in ("ed", "ing", "er", "ers", "or", "ors"):
+            forms[f"{stem}{end}"] = f"{stem}l{end}"
+    for end in ("", "s", "al", "ally", "ism"):
+        forms[f"skeptic{end}"] = f"sceptic{end}"
+    return forms
+
+
+_BRITISH = _british_forms()
+_AMERICAN_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_BRITISH, key=len, reverse=True))})\b", re.IGNORECASE | re.ASCII)
+_ASCII_WORD = re.compile(r"[a-z]+")
+# "-ize" and "-yze" with at least three letters before, which spares "seize",
+# "size", "prize" and "maize" (British too).
+_IZE = re.compile(r"(?<=[^\W\d_]{3})([iy])[zZ](?=(?:e|es|ed|ing|ers?|ations?)\b)", re.IGNORECASE | re.ASCII)
+_PER_CENT = re.compile(r"\b(per)\s+(cent)\b", re.IGNORECASE | re.ASCII)
+
+
+def _britishise(match: re.Match[str]) -> str:
+    found = match.group(0)
+    british = _BRITISH[found.lower()]
+    if found.isupper() and len(found) > 1:
+        return british.upper()
+    return british[0].upper() + british[1:] if found[0].isupper() else british
+
+
+def _respell_american(text: str) -> str:
+    # The guards are cheap substring and set tests; the regexes run on the few
+    # sentences that need them.
+    # Other letters become "?" first: lower-casing some of them ("İ") yields ASCII
+    # letters that would join the words beside them.
+    lower = (text if text.isascii() else text.encode("ascii", "replace").decode("ascii")).lower()
+    if "iz" in lower or "yz" in lower:
+        text = _IZE.sub(lambda m: m.group(1) + ("S" if m.group(0)[-1] == "Z" else "s"), text)
+    if not _BRITISH.keys().isdisjoint(_ASCII_WORD.findall(lower)):
+        text = _AMERICAN_WORD.sub(_britishise, text)
+    if "per" in lower and "cent" in lower:
+        text = _PER_CENT.sub(r"\1\2", text)
+    return text
+
 
 def respell(text: str) -> str:
-    """Write "cease-fire" and "cease fire" as "ceasefire", keeping the first letter's case.
+    """Write "cease-fire" and "cease fire" as "ceasefire" and American spellings as British.
 
     American wire style long spelled it "cease-fire", and some writers "cease
     fire"; the corpus mostly says "ceasefire". Left alone, the word features split
-    the other forms into "cease" and "fire", and "fire" leans toward fighting. Every
-    named preprocessor in :data:`PREPROCESSORS`, word and character, starts with this
-    step, once.
+    the other forms into "cease" and "fire", and "fire" leans toward fighting. The
+    corpus is also mostly in British spelling, while much real coverage is American:
+    "emphasized", "defense", "signaled", "labor", "center" and "toward" are folded
+    into "emphasised", "defence", "signalled", "labour", "centre" and "towards" (and
+    "per cent" into "percent"), so both spellings reach the same features. Every named preprocessor in
+    :data:`PREPROCESSORS`, word and character, starts with this step, once.
 
     Examples
     --------
     >>> respell("The Cease-Fire took hold; both cease fires held.")
     'The Ceasefire took hold; both ceasefires held.'
+    >>> respell("The Defense Ministry signaled it would recognize the truce.")
+    'The Defence Ministry signalled it would recognise the truce.'
     """
+    text = _respell_american(text)
     if "ease" not in text:  # the pattern needs it; a substring test is 5x cheaper than the regex
         return text
     return _CEASE_FIRE.sub(r"\1easefire\2", text)

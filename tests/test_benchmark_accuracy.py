@@ -141,19 +141,20 @@ def test_surface_variants_score_every_model_on_the_sentences_they_change(tiny_ru
 
 def test_surface_variants_keep_the_words_and_change_only_their_form():
     forms = dict(zip(SURFACE_VARIANTS, [
-        "Army Rejects the Ceasefire Offer as Fighting Spreads",
-        "ARMY REJECTS THE CEASEFIRE OFFER AS FIGHTING SPREADS",
-        "Army rejects the cease-fire offer as fighting spreads",
-        "Army rejects the ceasefire offer as fighting spreads",
+        "Army Rejects the Ceasefire Offer as Defence Lines Hold",
+        "ARMY REJECTS THE CEASEFIRE OFFER AS DEFENCE LINES HOLD",
+        "Army rejects the cease-fire offer as defence lines hold",
+        "Army rejects the ceasefire offer as defense lines hold",
+        "Army rejects the ceasefire offer as defence lines hold",
     ]))
     for name, transform in SURFACE_VARIANTS.items():
-        assert transform("Army rejects the ceasefire offer as fighting spreads") == forms[name]
+        assert transform("Army rejects the ceasefire offer as defence lines hold") == forms[name]
     assert SURFACE_VARIANTS["“curly” quotes and ’ apostrophes (typeset text)"](
         "\"We won't,\" he said of the 'truce'.") == "“We won’t,” he said of the ‘truce’."
     texts = np.array(["One truce.", "Two ceasefires."], dtype=object)
     together = _with_variants(texts)
     assert len(together) == len(texts) * (len(SURFACE_VARIANTS) + 1)
-    assert together[:2] == list(texts) and together[-3] == "Two cease-fires."
+    assert together[:2] == list(texts) and together[-5] == "Two cease-fires."
 
 
 def test_variants_change_one_setting_of_the_default_grid_point():

@@ -92,18 +92,37 @@ def test_respell_writes_cease_fire_as_one_word(text, expected):
     assert respell(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The Defense Ministry signaled it would recognize the truce.",
+     "The Defence Ministry signalled it would recognise the truce."),
+    ("ORGANIZED LABOR CENTERS", "ORGANISED LABOUR CENTRES"),
+    ("Talks moved toward a demilitarized zone, 40 percent or 40 per cent.",
+     "Talks moved towards a demilitarised zone, 40 percent or 40 percent."),
+    ("Skeptical neighbors analyzed the maneuvering.", "Sceptical neighbours analysed the manoeuvring."),
+    ("They seized the prize; size and maize stay.", "They seized the prize; size and maize stay."),
+    ("Totally equally fuelled; the citizens' horizon.", "Totally equally fuelled; the citizens' horizon."),
+])
+def test_respell_writes_american_spellings_as_british(text, expected):
+    assert respell(text) == expected
+
+
 spelled_and_quoted = st.lists(
     st.sampled_from(["cease-fire", "Cease fire", "cease\n-fire", "ceasefires", "ease", "CEASE-FIRE", "“", "”", "„",
-                     "‘", "’", "‚", '"', "'", "İ", "ẞ", "truce"]) | st.text(max_size=6),
+                     "‘", "’", "‚", '"', "'", "İ", "ẞ", "truce", "defense", "Organized", "per cent", "per  cent",
+                     "toward", "GRAY", "realize", "ANALYZE", "Skeptical", "PER CENT", "z", " ", "K", "ſ"]) | st.text(max_size=6),
     max_size=30,
 ).map("".join)
 
 
 @given(spelled_and_quoted)
 def test_normalise_equals_its_plain_definition(text):
-    """The substring shortcuts on the scoring path change nothing: regex, lower-case, then a quote table."""
+    """The substring shortcuts on the scoring path change nothing: regexes, lower-case, then a quote table."""
+    from stance.features import _AMERICAN_WORD, _IZE, _PER_CENT, _britishise
+
     quotes = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
-    plain = re.sub(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b", r"\1easefire\2", text).lower().translate(quotes)
+    plain = _IZE.sub(lambda m: m.group(1) + ("S" if m.group(0)[-1] == "Z" else "s"), text)
+    plain = _PER_CENT.sub(r"\1\2", _AMERICAN_WORD.sub(_britishise, plain))
+    plain = re.sub(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b", r"\1easefire\2", plain).lower().translate(quotes)
     assert normalise(text) == plain
 
 

@@ -155,6 +155,23 @@ def test_cease_fire_spellings_score_like_ceasefire(model, tokens, data):
     np.testing.assert_array_equal(model.predict_proba(texts), model.predict_proba(expected))
 
 
+american_and_british = st.sampled_from([
+    ("defense", "defence"), ("Defense", "Defence"), ("recognized", "recognised"), ("emphasizes", "emphasises"),
+    ("signaled", "signalled"), ("toward", "towards"), ("labor", "labour"), ("Centers", "Centres"),
+    ("percent", "per cent"), ("skeptical", "sceptical"), ("maneuvering", "manoeuvring"), ("ANALYZED", "ANALYSED"),
+    ("neighboring", "neighbouring"), ("demilitarization", "demilitarisation"), ("gray", "grey"),
+])
+
+
+@given(st.lists(st.one_of(words.map(lambda word: (word, word)), american_and_british), min_size=1, max_size=12))
+def test_american_spellings_score_like_british_ones(model, pairs):
+    """"Defense", "recognized", "signaled" and "toward" get exactly the probabilities of the corpus's spellings."""
+    american, british = (" ".join(side) for side in zip(*pairs))
+    texts = [american + ".", "Officials said " + american + "."]
+    expected = [british + ".", "Officials said " + british + "."]
+    np.testing.assert_array_equal(model.predict_proba(texts), model.predict_proba(expected))
+
+
 @given(sentence)
 def test_a_line_in_capitals_scores_like_the_same_line_in_lower_case(model, text):
     """Capitals do not mark names in a headline, so "ARMY REJECTS TRUCE" reads as "army rejects truce"."""
