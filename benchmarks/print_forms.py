@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from stance.features import _in_case_of
+
 __all__ = ["PRINT_FORMS", "american_spelling", "curly_quotes", "headline_cases", "hyphenated", "title_case"]
 
 _MINOR_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to with".split())
@@ -87,10 +89,7 @@ def american_spelling(text: str) -> str:
     """
     def american(match: re.Match[str]) -> str:
         found = match.group(0)
-        spelled = "percent" if found.lower().startswith("per ") else _AMERICAN_FORMS[found.lower()]
-        if found.isupper() and len(found) > 1:
-            return spelled.upper()
-        return spelled[0].upper() + spelled[1:] if found[0].isupper() else spelled
+        return _in_case_of(found, "percent" if found.lower().startswith("per ") else _AMERICAN_FORMS[found.lower()])
 
     return _BRITISH_WORD.sub(american, text)
 

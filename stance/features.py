@@ -68,10 +68,8 @@ def mark_scopes(text: str) -> str:
 
 _CEASE_FIRE = re.compile(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b")
 
-# American spellings and the British ones the corpus mostly uses. Only the
-# letters that differ are rewritten, so a capital first letter (which name masking
-# reads) stays where it was.
 def _british_forms() -> dict[str, str]:
+    """American spellings of news words and the British ones the corpus mostly uses."""
     forms = {
         "defense": "defence", "defenses": "defences", "offense": "offence", "offenses": "offences",
         "pretense": "pretence", "toward": "towards", "gray": "grey", "program": "programme",
@@ -105,19 +103,29 @@ _IZE = re.compile(r"(?<=[^\W\d_]{3})([iy])[zZ](?=(?:e|es|ed|ing|ers?|ations?)\b)
 _PER_CENT = re.compile(r"\b(per)\s+(cent)\b", re.IGNORECASE | re.ASCII)
 
 
-def _britishise(match: re.Match[str]) -> str:
-    found = match.group(0)
-    british = _BRITISH[found.lower()]
+def _in_case_of(found: str, word: str) -> str:
+    """``word`` in capitals if ``found`` is, else with ``found``'s first letter's case.
+
+    Name masking reads capitals, so a respelled word must keep them.
+
+    Examples
+    --------
+    >>> _in_case_of("Defense", "defence"), _in_case_of("DEFENSE", "defence"), _in_case_of("defense", "defence")
+    ('Defence', 'DEFENCE', 'defence')
+    """
     if found.isupper() and len(found) > 1:
-        return british.upper()
-    return british[0].upper() + british[1:] if found[0].isupper() else british
+        return word.upper()
+    return word[0].upper() + word[1:] if found[0].isupper() else word
+
+
+def _britishise(match: re.Match[str]) -> str:
+    return _in_case_of(match.group(0), _BRITISH[match.group(0).lower()])
 
 
 def _respell_american(text: str) -> str:
-    # The guards are cheap substring and set tests; the regexes run on the few
-    # sentences that need them.
-    # Other letters become "?" first: lower-casing some of them ("İ") yields ASCII
-    # letters that would join the words beside them.
+    # Cheap substring and set tests guard the regexes, which few sentences need. The
+    # guards read ASCII only: lower-casing some other letters ("İ") yields ASCII ones
+    # that would join the words beside them.
     lower = (text if text.isascii() else text.encode("ascii", "replace").decode("ascii")).lower()
     if "iz" in lower or "yz" in lower:
         text = _IZE.sub(lambda m: m.group(1) + ("S" if m.group(0)[-1] == "Z" else "s"), text)
@@ -137,8 +145,9 @@ def respell(text: str) -> str:
     corpus is also mostly in British spelling, while much real coverage is American:
     "emphasized", "defense", "signaled", "labor", "center" and "toward" are folded
     into "emphasised", "defence", "signalled", "labour", "centre" and "towards" (and
-    "per cent" into "percent"), so both spellings reach the same features. Every named preprocessor in
-    :data:`PREPROCESSORS`, word and character, starts with this step, once.
+    "per cent" into "percent"), so both spellings reach the same features. Every
+    named preprocessor in :data:`PREPROCESSORS`, word and character, starts with
+    this step, once.
 
     Examples
     --------
