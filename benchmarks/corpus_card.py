@@ -67,6 +67,7 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(43, "thirty-fourth", "the same three forms on eleven conflicts already in the corpus"),
     _article_round(44, "thirty-fifth", "the same three forms on twelve conflicts already in the corpus, in 2020-24"),
     _article_round(45, "thirty-sixth", "the same three forms in American spelling and US wire usage, on twelve conflicts already in the corpus"),
+    _article_round(46, "thirty-seventh", "the same three forms in American spelling and US wire usage, on twelve smaller conflicts of 2020-25"),
 )
 
 
