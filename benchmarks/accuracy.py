@@ -1008,7 +1008,8 @@ def _render_surface(results: Mapping[str, Any]) -> list[str]:
         "its meaning alone: title case and capitals, as headlines are printed; the hyphenated "
         "\"cease-fire\" of American wire style; American spelling (\"defense\", \"recognize\", \"signaled\", "
         "\"percent\": the corpus is mostly in British spelling); and the curly quotes of typeset text (the "
-        "corpus is typed with straight ones). Macro-F1 on the sentences the change touches, as written → changed.", "",
+        "corpus is typed with straight ones). Macro-F1 on the sentences the change touches, as written → "
+        "changed.", "",
         _report.table(["form", "sentences", *models], [
             (row["variant"], f"{row['n']:,}",
              *[f"{row['scores'][m]['written']:.3f} → {row['scores'][m]['variant']:.3f}" for m in models])

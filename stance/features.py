@@ -122,13 +122,17 @@ def _britishise(match: re.Match[str]) -> str:
     return _in_case_of(match.group(0), _BRITISH[match.group(0).lower()])
 
 
+def _ise(match: re.Match[str]) -> str:
+    return match.group(1) + ("S" if match.group(0)[-1] == "Z" else "s")
+
+
 def _respell_american(text: str) -> str:
     # Cheap substring and set tests guard the regexes, which few sentences need. The
     # guards read ASCII only: lower-casing some other letters ("İ") yields ASCII ones
     # that would join the words beside them.
     lower = (text if text.isascii() else text.encode("ascii", "replace").decode("ascii")).lower()
     if "iz" in lower or "yz" in lower:
-        text = _IZE.sub(lambda m: m.group(1) + ("S" if m.group(0)[-1] == "Z" else "s"), text)
+        text = _IZE.sub(_ise, text)
     if not _BRITISH.keys().isdisjoint(_ASCII_WORD.findall(lower)):
         text = _AMERICAN_WORD.sub(_britishise, text)
     if "per" in lower and "cent" in lower:
