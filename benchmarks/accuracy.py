@@ -105,46 +105,43 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-28 19:22 UTC (67,233 sentences, corpus sha256 e6b693a72706)"
+ERROR_NOTES_RUN = "2026-11-28 21:35 UTC (69,903 sentences, corpus sha256 8904029d6502)"
 ERROR_NOTES = """
-- **The connective still decides, not what it connects** (8 of 25). When the term after *only if* / *once* /
-  *provided* / *the day* amounts to winning (the Phnom Penh administration dissolved, rebels who recross the
-  border and give up every rifle, a chief restored at Bawku under guard, the men accused of the Luwero massacres
-  handed over), gold is `opposed` and the model says `conditional` at p = 1.00, pushed by `cond_the`, `cond_xx`,
-  `provided` and the pair `would~once`. The other way round, a concrete term after words of refusal reads
-  `opposed`: men who "would go on fighting ... until the Russian soldiers went home", "no reason to respect the
-  ceasefire while Houthi gunmen still occupied their villages", "no pause in police operations while crowds
-  still occupied the runways" and a truce leaving Greater Hanish to the other side called "a surrender dressed
-  up as peace" are `conditional` in gold. The pairs join the connective to the verb, not to the term.
-- **Conditions and calls about something that is not a truce** (6 of 25). A premier ready to talk "only after
-  the strike had been called off", a governor who "urged both sides to end the stoppage" (a dock strike),
-  vigilantes who "would join the new units provided the government paid the men a wage", villagers who "would
-  go back only once" the troops were gone, battalions that "would stand down only once Austria pulled its
-  regiments back", monitors who "would have to leave once the pact expired": all `neutral`, read `conditional`
-  or `supportive` from `only after`, `provided`, `urged both` and `would~once`.
-- **Words of peace whose aim is the enemy's defeat or exclusion** (2 of 25, both from round 43). "Those who
-  wanted peace should put down their guns and register as political parties" (a demand that the enemy give up,
-  `opposed`) and a government that "urged the world to stop treating them as a partner for peace" (`opposed`)
-  read `supportive` from `peace`, `put down`, `guns`, `urged` and `stop`. Rounds 42-44 wrote stance without truce
-  words; these two lines show the mirror case, supportive words carrying a refusal.
-- **A stance carried by an act, a form or the passive** (5 of 25). Two headlines, "Clinton secures air-strike
-  moratorium from Addis Ababa and Asmara" (`supportive`) and "how Buenos Aires threw out the García convention"
-  (`opposed`), and "Terms much like these were passed to Vichy ... and were refused" (`opposed`), read
-  `neutral`: the act's verb is rare and the headline has no stance word. "The armistice was signed at Dorpat"
-  and delegations that "agreed to meet again" are the guide's two open rulings (passive signing, agreeing to meet
-  again), `supportive` in their files and kept out of the newer rounds.
-- **Neutral sentences that tell of a call, a pause or a past stance** (3 of 25). What Resolution 924 "calls on
-  the parties" to do, an eight-hour humanitarian pause described in a glossary, and "for six years he said his
-  army would not stop until the last Marine had sailed, an aim now met": a document's contents, a description
-  and a stance told as history, all `neutral`, read as the stance they report.
-- **A stance in a participial clause** (1 of 25). "Having vowed for months that the army would not stop until
-  Hamas was gone, the defence minister agreed on Thursday to a six-week truce" is `supportive` (the main clause),
-  read `opposed` from `neg_stop` and `cond_gone`: clause marking covers "although", "while" and "after", not
-  "having".
-- **Most of these are old mistakes.** 13 of these 25 were also in the table of the run before (at `7755f31`,
-  the same settings, before rounds 42 to 44); two come from those rounds. All 25 sit at a raw p of 1.00, so
-  `min_confidence` trims the noisy margin, not these systematic errors. 23 of the 25 come from the whole news
-  texts (75% of the corpus), 13 of them from rounds 22 to 44.
+- **Conditions and calls about something that is not a truce** (9 of 25, the largest group this time). A
+  premier ready to talk "only after the strike had been called off", a governor who "urged both sides to end the
+  stoppage" (a dock strike), vigilantes who "would join the new units provided the government paid the men a
+  wage", battalions that "would stand down only once Austria pulled its regiments back", villagers who "would go
+  back only once" the troops were gone, monitors who "would have to leave once the pact expired", Hezbollah
+  keeping its weapons "as long as Israeli troops remain in the south" (disarmament, not a halt), a deputy who
+  backed sending troops "but only so long as they protect the aid", and a junta leader in the Niger standoff of
+  2023, where no one was fighting, who "wanted the crisis settled through talks": all `neutral`, read
+  `conditional` or `supportive` from `only after`, `provided`, `long as`, `urged both` and `would~once`.
+- **The connective decides, not what it connects** (6 of 25). Winning after *only if* / *provided* / *once*
+  (the Phnom Penh administration dissolved, a chief restored at Bawku under guard, the men accused of the Luwero
+  massacres handed over) is `opposed` in gold and read `conditional` at p = 1.00 from `cond_the`, `cond_xx`,
+  `provided` and `would~once`. The other way round, a concrete term after words of refusal reads `opposed`: men
+  who "would go on fighting ... until the Russian soldiers went home", "nothing to discuss with Garowe while its
+  gunners were still shelling" and, from round 45, the headline "Hezbollah will fight on until Gaza war ends" are
+  `conditional` in gold (a halt tied to one concrete term). `fight on`, `nothing to` and `will~until` outweigh
+  what the term is.
+- **A stance carried by an act, a form or the passive** (5 of 25). A text-message poll that "found 58 percent
+  ... against reopening the talks" (a population's stance, `opposed`), "Seven days in June: how Buenos Aires
+  threw out the García convention", "an earlier accord ... was disowned by the Assembly at Angora" and "Terms
+  much like these were passed to Vichy ... and were refused" (all `opposed`) read `neutral`: the act's verb is
+  rare, passive or in a headline. Delegations that "agreed to meet again" (`supportive` in its file) is one of
+  the guide's open rulings, kept out of the newer rounds.
+- **Neutral tellings of a call or a past stance** (4 of 25). What Resolutions 924 and 1701 "call on" or "ask"
+  the parties to do, what an opposition motion "called on the Government" to press for, and a government that
+  "brushed that initiative aside at the time, saying it would not stop until it had taken Sirte" (a stance told
+  as background): `neutral` in gold, read as the call or the refusal they report.
+- **Words of peace whose aim is the other side's exclusion** (1 of 25, down from 2). A government that "urged
+  the world to stop treating them as a partner for peace" (`opposed`) still reads `supportive` from `urged`,
+  `stop` and `peace`; "Those who wanted peace should put down their guns", the other case of the last table,
+  is no longer among the 25, after rounds 45 and 46 wrote this kind on purpose.
+- **Most of these are old mistakes.** 15 of these 25 were also in the table of the run before (at `a2b58f7`,
+  the same settings, before rounds 45 and 46); one comes from those rounds. All 25 sit at a raw p of 1.00, so
+  `min_confidence` trims the noisy margin, not these systematic errors. All 25 come from the whole news texts
+  (76% of the corpus), 16 of them from rounds 22 to 45.
 """
 
 
