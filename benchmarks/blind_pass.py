@@ -180,7 +180,7 @@ def apply_resolutions(disagreements: Path, corpus: Path = ROOT / "seeds" / "corp
     list of str
         ``file:line`` of each corpus line changed (none when all were applied before).
     """
-    changes: dict[str, dict[int, tuple[str, str]]] = {}
+    changes: dict[str, dict[int, tuple[str, str, str]]] = {}
     for number, row in enumerate(_read_jsonl(disagreements), start=1):
         if "resolution" not in row:
             raise ValueError(f"{disagreements}, line {number}: no resolution yet.")
@@ -227,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     score.add_argument("--disagreements", type=Path, help="write the disagreements here, to be resolved")
     apply = steps.add_parser("apply", help="write the resolved relabels into the corpus")
     apply.add_argument("disagreements", type=Path, help="the disagreements file, each with its resolution")
-    apply.add_argument("--corpus", type=Path, default=ROOT / "seeds" / "corpus", help="corpus folder (default: seeds/corpus)")
+    apply.add_argument("--corpus", type=Path, default=ROOT / "seeds" / "corpus",
+                       help="corpus folder (default: seeds/corpus)")
     args = parser.parse_args(argv)
     if args.step == "sample":
         dealt = draw_sample(args.files, args.seed, args.fraction)

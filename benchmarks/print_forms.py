@@ -76,7 +76,7 @@ _AMERICAN_FORMS = {
     "sceptical": "skeptical", "sceptic": "skeptic", "sceptics": "skeptics", "scepticism": "skepticism",
 }
 _BRITISH_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_AMERICAN_FORMS, key=len, reverse=True))}|per cent)\b",
-                           re.IGNORECASE)
+                           re.IGNORECASE | re.ASCII)
 
 
 def american_spelling(text: str) -> str:

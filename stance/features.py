@@ -68,6 +68,7 @@ def mark_scopes(text: str) -> str:
 
 _CEASE_FIRE = re.compile(r"\b([Cc])ease[\s-]+[Ff]ire(s?)\b")
 
+
 def _british_forms() -> dict[str, str]:
     """American spellings of news words and the British ones the corpus mostly uses."""
     forms = {
