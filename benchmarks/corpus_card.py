@@ -68,6 +68,8 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(44, "thirty-fifth", "the same three forms on twelve conflicts already in the corpus, in 2020-24"),
     _article_round(45, "thirty-sixth", "the same three forms in American spelling and US wire usage, on twelve conflicts already in the corpus"),
     _article_round(46, "thirty-seventh", "the same three forms in American spelling and US wire usage, on twelve smaller conflicts of 2020-25"),
+    _article_round(47, "thirty-eighth", "the same three forms in the register of the region's English-language press, "
+                   "on sixteen conflicts already in the corpus"),
 )
 
 
