@@ -70,6 +70,8 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
     _article_round(46, "thirty-seventh", "the same three forms in American spelling and US wire usage, on twelve smaller conflicts of 2020-25"),
     _article_round(47, "thirty-eighth", "the same three forms in the register of the region's English-language press, "
                    "on sixteen conflicts already in the corpus"),
+    _article_round(48, "thirty-ninth", "the same three forms in the register of the region's English-language press, "
+                   "on twelve conflicts of 2024-25"),
 )
 
 
