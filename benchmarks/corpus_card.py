@@ -72,6 +72,8 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
                    "on sixteen conflicts already in the corpus"),
     _article_round(48, "thirty-ninth", "the same three forms in the register of the region's English-language press, "
                    "on twelve conflicts of 2024-25"),
+    _article_round(49, "fortieth", "the same three forms in the region's English-language press of the day, "
+                   "on sixteen episodes of 1988-2014"),
 )
 
 
