@@ -105,43 +105,44 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 #: Written by hand after reading the mistakes table of the full run named below;
 #: re-read the table and rewrite this when the corpus or the model changes.
-ERROR_NOTES_RUN = "2026-11-28 21:35 UTC (69,903 sentences, corpus sha256 8904029d6502)"
+ERROR_NOTES_RUN = "2026-11-29 00:15 UTC (74,758 sentences, corpus sha256 f1b64497668b)"
 ERROR_NOTES = """
-- **Conditions and calls about something that is not a truce** (9 of 25, the largest group this time). A
-  premier ready to talk "only after the strike had been called off", a governor who "urged both sides to end the
-  stoppage" (a dock strike), vigilantes who "would join the new units provided the government paid the men a
-  wage", battalions that "would stand down only once Austria pulled its regiments back", villagers who "would go
-  back only once" the troops were gone, monitors who "would have to leave once the pact expired", Hezbollah
-  keeping its weapons "as long as Israeli troops remain in the south" (disarmament, not a halt), a deputy who
-  backed sending troops "but only so long as they protect the aid", and a junta leader in the Niger standoff of
-  2023, where no one was fighting, who "wanted the crisis settled through talks": all `neutral`, read
-  `conditional` or `supportive` from `only after`, `provided`, `long as`, `urged both` and `would~once`.
-- **The connective decides, not what it connects** (6 of 25). Winning after *only if* / *provided* / *once*
+- **Neutral tellings of a call or a past stance** (7 of 25, now the largest group). What a conference's
+  declaration "asked ETA" to do and what an opposition motion "called on the Government" to press for (a
+  document's content, the grey-zone row added with round 47), an option in a policy brief ("Option A: keep
+  pressing both sides to sign"), a truce announced by a third party in a relative clause ("made first by US
+  President Donald Trump, who wrote that the two countries had agreed to a full and immediate ceasefire"), a vow
+  in a relative clause ("whose commander vowed ... his men would fight until the last Janjaweed was gone", round
+  47), and stances told as background ("In March, Maliki had vowed there would be no negotiations ... a stance he
+  later softened"; ministers who "held out for the county of Glatz" in a history Q&A): `neutral` in gold, read as
+  the call or the refusal they report from `called on`, `agreed~ceasefire`, `vowed` and `would~until`. Marking
+  relative clauses, as `sub_` marks "although" and "after" clauses, would be the feature to try next.
+- **A stance carried by an act, a form or the passive** (7 of 25). A text-message poll "against reopening the
+  talks", "how Buenos Aires threw out the García convention", an accord "disowned by the Assembly at Angora",
+  terms "passed to Vichy ... and were refused" (all `opposed`), Congress that "ratified the articles ... four
+  days after proclaiming the end of hostilities" and a group whose "historic mission" was completed and whose
+  activities "were now over" (round 48; both `supportive`), and Kyiv's offer "to set aside the status of Crimea
+  ... for 15 years" (terms with no stance word, `conditional`) read `neutral`: the act's verb is rare, passive or
+  in a headline, or the stance is in what is offered.
+- **Conditions and calls about something that is not a truce** (6 of 25, down from 9). Vigilantes who would
+  join "provided the government paid the men a wage", a governor who "urged both sides to end the stoppage" (a
+  dock strike), battalions that "would stand down only once Austria pulled its regiments back", a premier ready
+  to talk "only after the strike had been called off", a deputy who backed troops "but only so long as they
+  protect the aid" and villagers who "would go back only once" the troops were gone: all `neutral`, read
+  `conditional` or `supportive` from `provided`, `only after`, `long as`, `urged both` and `would~once`. Rounds
+  47-49 wrote this kind on purpose; three of the nine of the last table (monitors leaving "once the pact
+  expired", Hezbollah's weapons "as long as" Israel stays, the Niger junta's "settled through talks") left it.
+- **The connective decides, not what it connects** (5 of 25). Winning after *only if* / *provided* / *once*
   (the Phnom Penh administration dissolved, a chief restored at Bawku under guard, the men accused of the Luwero
-  massacres handed over) is `opposed` in gold and read `conditional` at p = 1.00 from `cond_the`, `cond_xx`,
-  `provided` and `would~once`. The other way round, a concrete term after words of refusal reads `opposed`: men
-  who "would go on fighting ... until the Russian soldiers went home", "nothing to discuss with Garowe while its
-  gunners were still shelling" and, from round 45, the headline "Hezbollah will fight on until Gaza war ends" are
-  `conditional` in gold (a halt tied to one concrete term). `fight on`, `nothing to` and `will~until` outweigh
-  what the term is.
-- **A stance carried by an act, a form or the passive** (5 of 25). A text-message poll that "found 58 percent
-  ... against reopening the talks" (a population's stance, `opposed`), "Seven days in June: how Buenos Aires
-  threw out the García convention", "an earlier accord ... was disowned by the Assembly at Angora" and "Terms
-  much like these were passed to Vichy ... and were refused" (all `opposed`) read `neutral`: the act's verb is
-  rare, passive or in a headline. Delegations that "agreed to meet again" (`supportive` in its file) is one of
-  the guide's open rulings, kept out of the newer rounds.
-- **Neutral tellings of a call or a past stance** (4 of 25). What Resolutions 924 and 1701 "call on" or "ask"
-  the parties to do, what an opposition motion "called on the Government" to press for, and a government that
-  "brushed that initiative aside at the time, saying it would not stop until it had taken Sirte" (a stance told
-  as background): `neutral` in gold, read as the call or the refusal they report.
-- **Words of peace whose aim is the other side's exclusion** (1 of 25, down from 2). A government that "urged
-  the world to stop treating them as a partner for peace" (`opposed`) still reads `supportive` from `urged`,
-  `stop` and `peace`; "Those who wanted peace should put down their guns", the other case of the last table,
-  is no longer among the 25, after rounds 45 and 46 wrote this kind on purpose.
-- **Most of these are old mistakes.** 15 of these 25 were also in the table of the run before (at `a2b58f7`,
-  the same settings, before rounds 45 and 46); one comes from those rounds. All 25 sit at a raw p of 1.00, so
-  `min_confidence` trims the noisy margin, not these systematic errors. All 25 come from the whole news texts
-  (76% of the corpus), 16 of them from rounds 22 to 45.
+  massacres handed over, the threat from Iran's nuclear sites "neutralised") is `opposed` in gold and read
+  `conditional` at p = 1.00 from `cond_the`, `cond_xx`, `provided` and `would~once`; the other way round, "nothing
+  to discuss with Garowe while its gunners were still shelling" (`conditional`, one concrete term) reads
+  `opposed` from `nothing to`. The round-45 headline "Hezbollah will fight on until Gaza war ends" left the table.
+- **Most of these are old mistakes.** 15 of these 25 were also in the table of the run before (at `032ff3f`,
+  before rounds 47 to 49); three come from those rounds. No case of peace words aimed at the other side's
+  exclusion is left among the 25. All 25 sit at a raw p of 1.00, so `min_confidence` trims the noisy margin,
+  not these systematic errors. 24 of 25 come from the whole news texts (78% of the corpus), 19 of them from
+  rounds 22 to 49.
 """
 
 
