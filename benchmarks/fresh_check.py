@@ -9,6 +9,8 @@ defaults and the keyword rules on rounds ``00`` to ``27`` and score round ``28``
 carry stance words about something else, or truce words described) are scored apart,
 as they are where precision on real text is lost. The data card (``docs/data.md``)
 reports this check for each round of articles, with this command from round 28 on.
+``--weights models/stance-v1``, run before the round is trained on, also scores the
+weights shipped then, as they are: what the rounds since those weights taught.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from benchmarks._report import fit_predict, fmt, table
 from benchmarks.baselines import KeywordStanceClassifier, sklearn_default_baseline
 from stance.features import make_pipeline
+from stance.model import load
 from stance.train import read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +61,12 @@ def _annotated(paths: Sequence[Path]) -> np.ndarray:
     return np.array(flags, dtype=bool)
 
 
-def fresh_check(folder: Path, number: int) -> dict:
+def fresh_check(folder: Path, number: int, weights: Path | None = None) -> dict:
     """Fit three models on the rounds before ``number`` and score round ``number``.
+
+    ``weights``, if given, are saved weights (``models/stance-v1`` before the round
+    is trained on) scored on the round as they are, without fitting: the difference
+    from the first model is what the rounds between them taught.
 
     Returns
     -------
@@ -84,11 +91,10 @@ def fresh_check(folder: Path, number: int) -> dict:
                      "train_conflicts": len(set(train.conflicts)), "test_conflicts": len(set(test.conflicts)),
                      "neutral_noted": int((neutral & noted).sum()), "neutral_other": int((neutral & ~noted).sum()),
                      "models": {}}
-    for name, model in models.items():
-        started = time.perf_counter()
-        predicted, messages = fit_predict(model, list(train.texts), list(train.labels), list(test.texts))
+
+    def scores(predicted: np.ndarray, started: float, messages: list[str]) -> dict:
         right = predicted == truth
-        results["models"][name] = {
+        return {
             "macro_f1": f1_score(truth, predicted, average="macro"),
             "accuracy": accuracy_score(truth, predicted),
             "neutral_noted_right": float(right[neutral & noted].mean()) if (neutral & noted).any() else None,
@@ -96,6 +102,15 @@ def fresh_check(folder: Path, number: int) -> dict:
             "seconds": time.perf_counter() - started,
             "warnings": messages,
         }
+
+    for name, model in models.items():
+        started = time.perf_counter()
+        predicted, messages = fit_predict(model, list(train.texts), list(train.labels), list(test.texts))
+        results["models"][name] = scores(predicted, started, messages)
+    if weights is not None:
+        started = time.perf_counter()
+        predicted = np.array(load(weights).predict(list(test.texts)))
+        results["models"][f"saved weights ({Path(weights).name})"] = scores(predicted, started, [])
     return results
 
 
@@ -123,8 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("round", type=int, help="the round to score, e.g. 28 for seeds/corpus/28_*.jsonl")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of corpus files (default: %(default)s)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--weights", type=Path,
+                        help="also score these saved weights as they are, e.g. models/stance-v1 before the round "
+                             "is trained on")
     args = parser.parse_args(argv)
-    results = fresh_check(args.corpus, args.round)
+    results = fresh_check(args.corpus, args.round, args.weights)
     print(render(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -49,6 +49,14 @@ def test_run_scores_the_round_with_every_model(small_corpus, tmp_path, capsys):
     assert "| stance (shipped settings) |" in capsys.readouterr().out
 
 
+def test_saved_weights_are_scored_as_they_are(small_corpus, tmp_path):
+    figures = tmp_path / "fresh.json"
+    weights = CORPUS.parent.parent / "models" / "stance-v1"
+    assert main(["1", "--corpus", str(small_corpus), "--json", str(figures), "--weights", str(weights)]) == 0
+    scored = json.loads(figures.read_text(encoding="utf-8"))["models"]["saved weights (stance-v1)"]
+    assert 0.5 < scored["macro_f1"] <= 1.0 and scored["warnings"] == []
+
+
 def test_a_round_without_files_is_refused(small_corpus):
     with pytest.raises(SystemExit, match="round 9"):
         main(["9", "--corpus", str(small_corpus)])
