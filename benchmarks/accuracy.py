@@ -7,7 +7,8 @@ Run from the repository root::
     python -m benchmarks.accuracy --help
 
 Protocol: leave-conflicts-out. An outer :class:`~sklearn.model_selection.GroupKFold`
-(groups = conflict) holds out whole conflicts; inside each outer training fold a
+(groups = conflict, episodes folded in by ``stance.train.conflict_groups``) holds out
+whole conflicts; inside each outer training fold a
 grouped :class:`~sklearn.model_selection.GridSearchCV` picks the settings, so no
 figure is measured on a sentence whose conflict helped choose them. Baselines,
 calibration, learning curve and abstaining all reuse the same outer folds. The
@@ -363,10 +364,10 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     corpus = subsample(corpus, settings.limit)
     texts = np.asarray(corpus.texts, dtype=object)
     y = np.asarray(corpus.labels, dtype=object)
-    groups = np.asarray(corpus.conflicts, dtype=object)
+    groups = np.asarray(corpus.groups, dtype=object)
     labels = sorted(set(corpus.labels))
     truth = np.searchsorted(labels, y.astype(str))
-    conflicts = sorted(set(corpus.conflicts))
+    conflicts = sorted(set(corpus.groups))
     group_ids = np.searchsorted(conflicts, groups.astype(str))
     n_splits = min(settings.n_splits, len(conflicts))
     outer = list(GroupKFold(n_splits=n_splits).split(texts, y, groups))
@@ -585,7 +586,8 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     lap("seed article and behaviour")
 
     return {
-        "n_sentences": len(y), "n_conflicts": len(conflicts), "corpus_sha256": corpus.sha256(),
+        "n_sentences": len(y), "n_conflicts": len(set(corpus.conflicts)), "n_groups": len(conflicts),
+        "corpus_sha256": corpus.sha256(),
         "label_counts": dict(sorted(Counter(corpus.labels).items())),
         "labels": labels, "n_splits": n_splits, "settings": settings,
         "grid": grid, "chosen": chosen, "inner_best": inner_best, "mean_inner": mean_inner.tolist(),
@@ -718,7 +720,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "",
         _report.table(["", ""], [
             ("machine", context.get("machine", "?")),
-            ("corpus", f"{results['n_sentences']:,} sentences, {results['n_conflicts']} conflicts, "
+            ("corpus", f"{results['n_sentences']:,} sentences, {results['n_conflicts']} conflicts and settings "
+                       f"in {results['n_groups']} groups, "
                        f"sha256 `{results['corpus_sha256'][:12]}`; "
                        + ", ".join(f"{k} {v:,}" for k, v in results["label_counts"].items())),
             ("runtime", f"{_duration(results['seconds'])} ("
@@ -730,7 +733,9 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         "",
         f"- **Leave conflicts out.** Outer `GroupKFold({results['n_splits']})` with groups = conflict: every "
         "sentence is scored by a model that saw no sentence of its conflict, so the figures estimate "
-        "accuracy on a war the model was not trained on. Figures pool the out-of-fold predictions.",
+        "accuracy on a war the model was not trained on. An episode named after a conflict of the corpus "
+        "(\"Syria-Idlib 2019-20\", \"Yemen-UN truce 2022\") is held out with it "
+        "(`stance.train.conflict_groups`). Figures pool the out-of-fold predictions.",
         f"- **Nested search.** Inside each outer training fold, `GridSearchCV` (scoring macro-F1, inner "
         f"`GroupKFold({settings.inner_splits})` by conflict, feature fits cached across `C` with "
         f"`Pipeline(memory=joblib.Memory(...))`) picks among {len(results['grid'])} settings "

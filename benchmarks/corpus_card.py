@@ -74,6 +74,8 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
                    "on twelve conflicts of 2024-25"),
     _article_round(49, "fortieth", "the same three forms in the region's English-language press of the day, "
                    "on sixteen episodes of 1988-2014"),
+    _article_round(50, "forty-first", "the same three forms in the register of the foreign-language press in English "
+                   "translation, on sixteen episodes of 1992-2025"),
 )
 
 

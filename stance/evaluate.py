@@ -24,7 +24,8 @@ def evaluate_grouped(corpus: Corpus, *, n_splits: int = 5, pipeline: Pipeline | 
                      **params: Any) -> dict[str, Any]:
     """Leave-conflicts-out cross-validation of a pipeline on a corpus.
 
-    Every sentence is scored by a model that saw no sentence of its conflict.
+    Every sentence is scored by a model that saw no sentence of its conflict,
+    nor of another episode of it (:attr:`Corpus.groups <stance.train.Corpus.groups>`).
 
     Parameters
     ----------
@@ -44,8 +45,8 @@ def evaluate_grouped(corpus: Corpus, *, n_splits: int = 5, pipeline: Pipeline | 
     """
     texts = np.asarray(corpus.texts, dtype=object)
     y = np.asarray(corpus.labels)
-    groups = np.asarray(corpus.conflicts)
-    n_splits = min(n_splits, len(set(corpus.conflicts)))
+    groups = np.asarray(corpus.groups)
+    n_splits = min(n_splits, len(set(groups)))
     template = pipeline if pipeline is not None else make_pipeline(**params)
     labels = sorted(set(corpus.labels))
     proba = np.zeros((len(y), len(labels)))

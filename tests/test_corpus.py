@@ -7,7 +7,11 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from stance.evaluate import evaluate_grouped
+from stance.train import conflict_groups
 from stance.types import Label
 
 from .conftest import CORPUS_DIR, SEED_TEXT
@@ -119,3 +123,35 @@ def test_read_corpus_carries_slice_columns(corpus, records):
     assert len(in_articles) == sum("article" in record for _, _, record in records)
     part = corpus.subset(in_articles[:3])
     assert part.articles == tuple(corpus.articles[i] for i in in_articles[:3]) and all(part.articles)
+
+
+def test_episodes_are_grouped_with_their_conflict(corpus):
+    groups = dict(zip(corpus.conflicts, corpus.groups))
+    assert groups["Syria-Idlib 2019-20"] == groups["Syria"] == "Syria"
+    assert groups["Yemen-UN truce 2022"] == "Yemen"
+    assert groups["Sri Lanka"] == "Sri Lanka"
+    assert groups["Israel-Gaza"] == "Israel-Gaza"  # no conflict is named "Israel"
+
+
+conflict_names = st.lists(st.text(alphabet="ab -", min_size=1, max_size=6), min_size=1, max_size=12)
+
+
+@given(conflict_names)
+def test_conflict_groups_are_names_that_prefix_their_members(names):
+    groups = conflict_groups(names)
+    assert len(groups) == len(names)
+    for name, group in zip(names, groups):
+        assert group in names and name.startswith(group)
+        assert group == name or name[len(group)] in "- "
+    assert conflict_groups(groups) == groups
+
+
+def test_grouped_evaluation_holds_out_a_conflict_with_its_episodes(corpus):
+    wanted = ["Syria", "Syria-Idlib 2019-20", "Yemen", "Yemen-UN truce 2022", "Sri Lanka", "Israel-Gaza", "Colombia"]
+    picked = [i for name in wanted for i in [j for j, c in enumerate(corpus.conflicts) if c == name][:40]]
+    small = corpus.subset(picked)
+    scores = evaluate_grouped(small, n_splits=3, C=1.0, char_ngram_range=None, word_pairs=False)
+    fold_of = {}
+    for group, fold in zip(small.groups, scores["fold"]):
+        assert fold_of.setdefault(group, fold) == fold
+    assert len(set(fold_of)) == 5 and len(set(scores["fold"])) == 3
