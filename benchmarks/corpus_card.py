@@ -76,6 +76,8 @@ AGREEMENT_SAMPLES: tuple[tuple[str, str], ...] = (
                    "on sixteen episodes of 1988-2014"),
     _article_round(50, "forty-first", "the same three forms in the register of the foreign-language press in English "
                    "translation, on sixteen episodes of 1992-2025"),
+    _article_round(51, "forty-second", "the same three forms in the register of the foreign-language press in English "
+                   "translation, on sixteen more episodes of 1992-2025"),
 )
 
 
