@@ -367,9 +367,9 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     groups = np.asarray(corpus.groups, dtype=object)
     labels = sorted(set(corpus.labels))
     truth = np.searchsorted(labels, y.astype(str))
-    conflicts = sorted(set(corpus.groups))
-    group_ids = np.searchsorted(conflicts, groups.astype(str))
-    n_splits = min(settings.n_splits, len(conflicts))
+    group_names = sorted(set(corpus.groups))
+    group_ids = np.searchsorted(group_names, groups.astype(str))
+    n_splits = min(settings.n_splits, len(group_names))
     outer = list(GroupKFold(n_splits=n_splits).split(texts, y, groups))
     fold = np.zeros(len(y), dtype=int)
     for k, (_, test_idx) in enumerate(outer):
@@ -515,14 +515,14 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
             pred, size = curve_predictions[fraction], float(np.mean(curve_sizes[fraction]))
         curve.append({"fraction": fraction, "n_train": size, **_scores(truth, pred, labels, short=True)})
 
-    # ---- uncertainty: resample whole conflicts -----------------------------------------
+    # ---- uncertainty: resample whole groups --------------------------------------------
     rng = np.random.default_rng(settings.random_state)
-    weights = rng.multinomial(len(conflicts), np.full(len(conflicts), 1 / len(conflicts)), size=settings.n_boot)
-    cm_main = _per_conflict_confusion(truth, predicted, group_ids, len(conflicts), len(labels))
+    weights = rng.multinomial(len(group_names), np.full(len(group_names), 1 / len(group_names)), size=settings.n_boot)
+    cm_main = _per_conflict_confusion(truth, predicted, group_ids, len(group_names), len(labels))
     boot_main = _macro_f1_from_confusion(np.einsum("bg,gij->bij", weights, cm_main))
     main["macro_f1_ci"] = tuple(np.percentile(boot_main, [2.5, 97.5]))
     for name, pred in baseline_predictions.items():
-        cm = _per_conflict_confusion(truth, pred, group_ids, len(conflicts), len(labels))
+        cm = _per_conflict_confusion(truth, pred, group_ids, len(group_names), len(labels))
         margin = boot_main - _macro_f1_from_confusion(np.einsum("bg,gij->bij", weights, cm))
         scores = baseline_scores[name]
         scores["margin"] = main["macro_f1"] - scores["macro_f1"]
@@ -586,7 +586,7 @@ def run_benchmark(corpus: Corpus, *, gold: Sequence[dict] | None = None, setting
     lap("seed article and behaviour")
 
     return {
-        "n_sentences": len(y), "n_conflicts": len(set(corpus.conflicts)), "n_groups": len(conflicts),
+        "n_sentences": len(y), "n_conflicts": len(set(corpus.conflicts)), "n_groups": len(group_names),
         "corpus_sha256": corpus.sha256(),
         "label_counts": dict(sorted(Counter(corpus.labels).items())),
         "labels": labels, "n_splits": n_splits, "settings": settings,
@@ -747,7 +747,8 @@ def render(results: Mapping[str, Any], *, context: Mapping[str, str] | None = No
         + ", ".join(f"`{k}={_norm(v)}`" for k, v in DEFAULT_PARAMS.items()
                     if k not in settings.grid and all(k not in v for v in settings.variants)) + ".",
         "- **Baselines** are fitted and scored on the same outer folds. Intervals are 95% percentile "
-        f"intervals from {settings.n_boot:,} bootstrap resamples of whole conflicts (paired for margins).",
+        f"intervals from {settings.n_boot:,} bootstrap resamples of whole conflicts, episodes with them "
+        "(paired for margins).",
         "",
         "### Headline",
         "",

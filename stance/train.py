@@ -255,7 +255,8 @@ def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathL
     if evaluate and len(set(corpus.groups)) < 2:
         raise InputError(
             "Leave-conflicts-out evaluation needs sentences from at least two conflicts, and every "
-            f"sentence here has the conflict {corpus.conflicts[0]!r}. Give the records a 'conflict' "
+            f"sentence here belongs to {corpus.groups[0]!r} (an episode named after a conflict counts as "
+            "that conflict). Give the records a 'conflict' "
             "field, or train without evaluation (--no-eval, or evaluate=False)."
         )
     model = fit(corpus.texts, corpus.labels, **params)

@@ -230,6 +230,11 @@ def test_train_on_one_conflict_or_too_few_sentences_says_why(capsys, tmp_path):
     source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
     assert code == 1 and "at least two conflicts" in err and "--no-eval" in err and err.count("\n") == 1
+    episodes = [{**line, "conflict": conflict} for line, conflict in zip(lines, ("Syria", "Syria-Idlib 2019-20"))]
+    source.write_text("".join(json.dumps(line) + "\n" for line in episodes), encoding="utf-8")
+    code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"))
+    assert code == 1 and "at least two conflicts" in err and "'Syria'" in err
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     code, _, err = run(capsys, "train", "--seeds", str(source), "-o", str(tmp_path / "m"), "--no-eval")
     assert code == 1 and "Too few sentences (2)" in err and "pairs_min_df=2" in err and err.count("\n") == 1
     assert not (tmp_path / "m.json").exists()

@@ -143,6 +143,8 @@ def test_conflict_groups_are_names_that_prefix_their_members(names):
     for name, group in zip(names, groups):
         assert group in names and name.startswith(group)
         assert group == name or name[len(group)] in "- "
+        if any(name.startswith(other + separator) for other in names for separator in "- "):
+            assert group != name
     assert conflict_groups(groups) == groups
 
 
