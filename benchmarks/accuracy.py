@@ -85,8 +85,9 @@ DEFAULT_IMG = ROOT / "docs" / "img"
 #: first tried 10, 30 and 100, and 100 won (3 of 5 folds, then the defaults); then 30,
 #: 100 and 300, and 300 won (5 of 5, by 0.0003 ± 0.0001); then 100, 300 and 1000, and
 #: 1000 won (by 0.0003 ± 0.0001, 2026-11-29); it now tries 300, 1000 and 3000, the
-#: default in the middle (3000 led by 0.0001 ± 0.0001 in the run at 38c8bcd: noise). The character features' weight in the union
-#: (``char_weight``, 0.5 since 2026-11-28) is tried at 1 and at 0.25: 15 candidates.
+#: default in the middle (3000 led by 0.0001 ± 0.0001 in the run at 38c8bcd: noise).
+#: The character features' weight in the union (``char_weight``, 0.5 since
+#: 2026-11-28) is tried at 1 and at 0.25: 15 candidates.
 GRIDS: dict[str, dict[str, list[Any]]] = {
     "full": {"word_ngram_range": [(1, 2), (1, 3)], "C": [300.0, 1000.0, 3000.0]},
     "cross": {"word_ngram_range": [(1, 2), (1, 3)], "char_ngram_range": [(2, 5), None], "C": [300.0, 1000.0],
