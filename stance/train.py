@@ -252,7 +252,8 @@ def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathL
     corpus = read_corpus(corpus_paths)
     if not corpus.texts:
         raise InputError("The corpus files hold no labelled sentences.")
-    if evaluate and len(set(corpus.groups)) < 2:
+    n_groups = len(set(corpus.groups))
+    if evaluate and n_groups < 2:
         raise InputError(
             "Leave-conflicts-out evaluation needs sentences from at least two conflicts, and every "
             f"sentence here belongs to {corpus.groups[0]!r} (an episode named after a conflict counts as "
@@ -267,7 +268,7 @@ def train(corpus_paths: Iterable[str | os.PathLike[str]], output: str | os.PathL
             "n_sentences": len(corpus),
             "label_counts": dict(sorted(Counter(corpus.labels).items())),
             "n_conflicts": len(set(corpus.conflicts)),
-            "n_groups": len(set(corpus.groups)),
+            "n_groups": n_groups,
         },
     }
     if evaluate:
